@@ -1,0 +1,3 @@
+//! The `her2` command line.
+
+fn main() {}
