@@ -1,3 +1,36 @@
-//! The `her2` command line.
+//! The `her2` command line: one subcommand per job, each in its own module under `cli/`.
 
-fn main() {}
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// HER2 IHC whole-slide scoring (0 / 1+ / 2+ / 3+) with its evidence.
+#[derive(Debug, Parser)]
+#[command(name = "her2", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands; each variant's arguments and `run` live in `cli/<name>.rs`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
+    Info(cli::info::InfoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Info(args) => cli::info::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("her2: error: {}", cli::one_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod slide;
+pub mod writer;
 
 pub use error::{Result, WsiError};
 pub use slide::{AssociatedKind, Mpp, Slide};

@@ -1,0 +1,15 @@
+//! Subcommand modules of the `her2` binary.
+
+pub mod info;
+
+/// Formats an error and its causes on one line (`outer: cause: root cause`).
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,1 @@
+//! Streaming pyramidal tiled TIFF / Aperio SVS writer.
