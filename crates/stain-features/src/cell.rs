@@ -19,8 +19,10 @@ pub struct Cell {
     pub contour: Vec<[u32; 2]>,
     /// Fraction of ring angle (0..=1) that carries DAB stain: membrane completeness.
     pub ring_coverage: f64,
-    /// Mean DAB optical density over the membrane ring pixels.
+    /// Mean DAB optical density (OD10) over all membrane ring pixels.
     pub ring_mean_dab_od: f64,
+    /// Mean DAB optical density over the ring's stained pixels (what the class is read from).
+    pub ring_stained_dab_od: f64,
     /// Membrane intensity class from the ring's DAB optical density.
     pub intensity: IntensityClass,
     /// Whether the cell counts as stained (positive).
