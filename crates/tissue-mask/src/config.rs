@@ -1,0 +1,167 @@
+//! [`TissueConfig`]: every parameter of the HSV + Otsu detector, serde, with defaults that
+//! follow the paper where it says something (HSV, Otsu on H and S, combined) and documented
+//! choices of ours where it does not (morphology sizes, guards, control heuristic).
+
+use serde::{Deserialize, Serialize};
+
+/// How the hue mask and the saturation mask are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CombineRule {
+    /// Tissue = saturation mask AND hue mask (the paper's "combining the masks of the H and S
+    /// channels"). The hue mask keeps the side of the hue threshold that holds the median hue
+    /// of the saturated pixels.
+    #[default]
+    And,
+    /// Tissue = saturation mask OR hue mask.
+    Or,
+    /// Tissue = saturation mask only (the hue threshold is computed and reported, not used).
+    SaturationOnly,
+}
+
+/// Parameters of the control-piece heuristic (a small, separate, strongly DAB-stained piece
+/// near a slide edge, e.g. the 3+ control tissue many HER2 slides carry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ControlConfig {
+    /// Run the heuristic at all.
+    pub enabled: bool,
+    /// A candidate covers at most this fraction of the total tissue area.
+    pub max_area_fraction: f64,
+    /// A candidate's bounding box comes within this fraction of the slide's shorter side of
+    /// the nearest slide edge.
+    pub max_edge_distance_fraction: f64,
+    /// Mean DAB optical density (base 10, Ruifrok DAB vector) a candidate must reach.
+    pub min_mean_dab: f64,
+    /// Fraction of a candidate's pixels that must be DAB-positive
+    /// (OD above [`DAB_POSITIVE_OD`](crate::dab::DAB_POSITIVE_OD)).
+    pub min_positive_fraction: f64,
+}
+
+impl Default for ControlConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_area_fraction: 0.25,
+            max_edge_distance_fraction: 0.2,
+            min_mean_dab: 0.2,
+            min_positive_fraction: 0.5,
+        }
+    }
+}
+
+/// Parameters of [`HsvOtsuDetector`](crate::HsvOtsuDetector).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TissueConfig {
+    /// How the H and S masks combine.
+    pub combine: CombineRule,
+    /// The Otsu saturation threshold (OpenCV 8-bit S) is clamped into `[min, max]`:
+    /// `min` keeps noisy blank glass from becoming tissue, `max` keeps pale tissue when the
+    /// thumbnail is mostly tissue (Otsu then splits weak from strong stain, not glass from
+    /// tissue).
+    pub saturation_threshold_range: [u8; 2],
+    /// Blank-slide guard: the pixels above the saturation threshold must have at least this
+    /// mean saturation (OpenCV 8-bit S), otherwise the result is "no tissue found".
+    pub min_tissue_saturation: f64,
+    /// Radius (µm) of the disk of the opening that removes specks before the closing; 0: none.
+    pub opening_radius_um: f64,
+    /// Radius (µm) of the disk of the closing that joins nearby tissue; 0: none.
+    pub closing_radius_um: f64,
+    /// Holes (background enclosed by tissue) smaller than this area (µm²) are filled; 0: none.
+    pub max_hole_area_um2: f64,
+    /// Pieces smaller than this area (µm²) are removed (dust, debris).
+    pub min_piece_area_um2: f64,
+    /// The control-piece heuristic.
+    pub control: ControlConfig,
+}
+
+impl Default for TissueConfig {
+    fn default() -> Self {
+        Self {
+            combine: CombineRule::And,
+            saturation_threshold_range: [12, 40],
+            min_tissue_saturation: 30.0,
+            opening_radius_um: 0.0,
+            closing_radius_um: 50.0,
+            max_hole_area_um2: 100_000.0,
+            min_piece_area_um2: 10_000.0,
+            control: ControlConfig::default(),
+        }
+    }
+}
+
+impl TissueConfig {
+    /// Checks the ranges; the error names the field.
+    pub fn validate(&self) -> crate::Result<()> {
+        let bad = |m: String| Err(crate::TissueError::InvalidParameter(m));
+        let [lo, hi] = self.saturation_threshold_range;
+        if lo > hi {
+            return bad(format!(
+                "saturation_threshold_range [{lo}, {hi}]: min above max"
+            ));
+        }
+        for (name, v) in [
+            ("opening_radius_um", self.opening_radius_um),
+            ("closing_radius_um", self.closing_radius_um),
+            ("max_hole_area_um2", self.max_hole_area_um2),
+            ("min_piece_area_um2", self.min_piece_area_um2),
+            ("min_tissue_saturation", self.min_tissue_saturation),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return bad(format!("{name} = {v}: must be a finite number >= 0"));
+            }
+        }
+        let c = &self.control;
+        for (name, v) in [
+            ("control.max_area_fraction", c.max_area_fraction),
+            (
+                "control.max_edge_distance_fraction",
+                c.max_edge_distance_fraction,
+            ),
+            ("control.min_positive_fraction", c.min_positive_fraction),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(format!("{name} = {v}: must be in [0, 1]"));
+            }
+        }
+        if !c.min_mean_dab.is_finite() {
+            return bad(format!(
+                "control.min_mean_dab = {}: must be finite",
+                c.min_mean_dab
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let cfg = TissueConfig::default();
+        cfg.validate().unwrap();
+        let json = serde_json::to_string(&cfg).unwrap();
+        assert_eq!(serde_json::from_str::<TissueConfig>(&json).unwrap(), cfg);
+        let partial: TissueConfig =
+            serde_json::from_str(r#"{"combine":"saturation_only"}"#).unwrap();
+        assert_eq!(partial.combine, CombineRule::SaturationOnly);
+        assert_eq!(partial.closing_radius_um, cfg.closing_radius_um);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let cfg = TissueConfig {
+            closing_radius_um: -1.0,
+            ..TissueConfig::default()
+        };
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("closing_radius_um")
+        );
+    }
+}

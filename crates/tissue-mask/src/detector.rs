@@ -1,0 +1,311 @@
+//! The [`TissueDetector`] seam and the paper's detector, [`HsvOtsuDetector`].
+
+use image::RgbImage;
+use rayon::prelude::*;
+
+use crate::bitmap::Bitmap;
+use crate::components::{fill_holes_below, remove_pieces_below};
+use crate::config::{CombineRule, TissueConfig};
+use crate::control::flag_control;
+use crate::error::{Result, TissueError};
+use crate::hsv::{HUE_RANGE, HueSaturation};
+use crate::mask::{MaskSource, Thresholds, TissueMask};
+use crate::morphology::{close_disk, open_disk};
+use crate::otsu::otsu_threshold;
+
+/// What a detector gets: a thumbnail and its scale.
+#[derive(Debug, Clone, Copy)]
+pub struct TissueInput<'a> {
+    /// The slide overview (e.g. `Slide::thumbnail(2048)`).
+    pub thumbnail: &'a RgbImage,
+    /// Level-0 pixels per thumbnail pixel.
+    pub downsample: f64,
+    /// Level-0 microns per pixel (the thumbnail's is `mpp * downsample`).
+    pub mpp: f64,
+}
+
+impl TissueInput<'_> {
+    /// Microns per thumbnail pixel.
+    pub fn thumbnail_mpp(&self) -> f64 {
+        self.mpp * self.downsample
+    }
+}
+
+/// Finds the tissue on a slide thumbnail. Implement it to plug another method (a neural
+/// network, a fixed threshold) into the pipeline; [`TissueMask::from_bitmap`] turns any bitmap
+/// into pieces.
+pub trait TissueDetector: Send + Sync {
+    /// Detects tissue. A blank slide is [`TissueError::NoTissue`], never an empty mask.
+    fn detect(&self, input: &TissueInput<'_>) -> Result<TissueMask>;
+}
+
+/// The paper's method: RGB -> HSV (OpenCV 8-bit), Otsu thresholds on S and H, masks combined,
+/// then closing, hole filling and small-piece removal in physical units, then the
+/// control-piece heuristic.
+#[derive(Debug, Clone, Default)]
+pub struct HsvOtsuDetector {
+    config: TissueConfig,
+}
+
+impl HsvOtsuDetector {
+    /// A detector with this configuration (validated).
+    pub fn new(config: TissueConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self { config })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TissueConfig {
+        &self.config
+    }
+
+    /// The thresholds for this thumbnail's HSV planes, or `NoTissue` for a blank thumbnail.
+    fn thresholds(&self, hs: &HueSaturation) -> Result<Thresholds> {
+        let sat_hist = hs.saturation_histogram();
+        let saturation_otsu = otsu_threshold(&sat_hist)
+            .ok_or_else(|| TissueError::BadImage("the thumbnail has no pixels".to_owned()))?;
+        let [lo, hi] = self.config.saturation_threshold_range;
+        let saturation = saturation_otsu.clamp(lo, hi);
+        let above = &sat_hist[usize::from(saturation) + 1..];
+        let count: u64 = above.iter().sum();
+        let mean_above = above
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (i + usize::from(saturation) + 1) as f64 * c as f64)
+            .sum::<f64>()
+            / count.max(1) as f64;
+        if count == 0 || mean_above < self.config.min_tissue_saturation {
+            let max_s = sat_hist.iter().rposition(|&c| c > 0).unwrap_or(0);
+            return Err(TissueError::NoTissue {
+                reason: format!(
+                    "the thumbnail looks blank: saturation reaches {max_s}/255, {count} pixels lie \
+                     above the threshold {saturation} (Otsu {saturation_otsu}) with mean saturation \
+                     {mean_above:.1}, below the {} a stained tissue has",
+                    self.config.min_tissue_saturation
+                ),
+            });
+        }
+        let hue = otsu_threshold(&hs.hue_histogram(0..=255)).unwrap_or(0);
+        let saturated_hues = hs.hue_histogram(saturation.saturating_add(1)..=255);
+        let median_hue = median(&saturated_hues);
+        Ok(Thresholds {
+            saturation_otsu,
+            saturation,
+            hue,
+            hue_keeps_above: median_hue > usize::from(hue),
+            combine: self.config.combine,
+        })
+    }
+
+    /// The combined H/S mask before any cleanup, with its thresholds.
+    pub fn raw_mask(&self, thumbnail: &RgbImage) -> Result<(Bitmap, Thresholds)> {
+        if thumbnail.width() == 0 || thumbnail.height() == 0 {
+            return Err(TissueError::BadImage(format!(
+                "empty thumbnail ({}x{})",
+                thumbnail.width(),
+                thumbnail.height()
+            )));
+        }
+        let hs = HueSaturation::from_rgb(thumbnail);
+        let t = self.thresholds(&hs)?;
+        // Decision table over (hue, saturation).
+        let mut table = vec![false; HUE_RANGE * 256];
+        for h in 0..HUE_RANGE {
+            let hue_ok = if t.hue_keeps_above {
+                h > usize::from(t.hue)
+            } else {
+                h <= usize::from(t.hue)
+            };
+            for s in 0..256 {
+                let sat_ok = s > usize::from(t.saturation);
+                table[h * 256 + s] = match t.combine {
+                    CombineRule::And => sat_ok && hue_ok,
+                    CombineRule::Or => sat_ok || hue_ok,
+                    CombineRule::SaturationOnly => sat_ok,
+                };
+            }
+        }
+        let (w, h) = thumbnail.dimensions();
+        let mut bitmap = Bitmap::new(w, h);
+        let stride = bitmap.stride();
+        let width = w as usize;
+        bitmap
+            .words_mut()
+            .par_chunks_mut(stride)
+            .enumerate()
+            .for_each(|(y, row)| {
+                let hue = &hs.hue[y * width..(y + 1) * width];
+                let sat = &hs.saturation[y * width..(y + 1) * width];
+                for (i, word) in row.iter_mut().enumerate() {
+                    let end = (64 * (i + 1)).min(width);
+                    let mut bits = 0u64;
+                    for x in (64 * i..end).rev() {
+                        bits = bits << 1
+                            | u64::from(table[usize::from(hue[x]) * 256 + usize::from(sat[x])]);
+                    }
+                    *word = bits;
+                }
+            });
+        Ok((bitmap, t))
+    }
+}
+
+/// Median bin of a histogram (the lower median; 0 when empty).
+fn median(hist: &[u64; 256]) -> usize {
+    let total: u64 = hist.iter().sum();
+    let mut seen = 0;
+    for (i, &c) in hist.iter().enumerate() {
+        seen += c;
+        if 2 * seen >= total && total > 0 {
+            return i;
+        }
+    }
+    0
+}
+
+impl TissueDetector for HsvOtsuDetector {
+    fn detect(&self, input: &TissueInput<'_>) -> Result<TissueMask> {
+        let px_um = input.thumbnail_mpp();
+        if !(px_um.is_finite() && px_um > 0.0) {
+            return Err(TissueError::InvalidParameter(format!(
+                "thumbnail resolution {} µm/px (mpp {} x downsample {}): both must be > 0",
+                px_um, input.mpp, input.downsample
+            )));
+        }
+        let (mut bitmap, thresholds) = self.raw_mask(input.thumbnail)?;
+        let cfg = &self.config;
+        let opening = cfg.opening_radius_um / px_um;
+        if opening >= 1.0 {
+            bitmap = open_disk(&bitmap, opening);
+        }
+        let closing = cfg.closing_radius_um / px_um;
+        if closing >= 1.0 {
+            bitmap = close_disk(&bitmap, closing);
+        }
+        let px_area = px_um * px_um;
+        let max_hole = (cfg.max_hole_area_um2 / px_area).ceil() as u64;
+        if max_hole > 0 {
+            fill_holes_below(&mut bitmap, max_hole);
+        }
+        let min_piece = (cfg.min_piece_area_um2 / px_area).ceil() as u64;
+        if min_piece > 1 {
+            remove_pieces_below(&mut bitmap, min_piece);
+        }
+        let mut mask = TissueMask::from_bitmap(
+            bitmap,
+            input.downsample,
+            input.mpp,
+            Some(input.thumbnail),
+            MaskSource::Automatic(thresholds),
+        )?;
+        flag_control(&mut mask, &cfg.control);
+        Ok(mask)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use image::Rgb;
+
+    use super::*;
+
+    fn detect(img: &RgbImage) -> Result<TissueMask> {
+        HsvOtsuDetector::default().detect(&TissueInput {
+            thumbnail: img,
+            downsample: 32.0,
+            mpp: 0.5,
+        })
+    }
+
+    /// Deterministic pseudo-random noise in [-a, a].
+    fn noise(x: u32, y: u32, a: i32) -> i32 {
+        let v = x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663);
+        (v.wrapping_mul(2_654_435_761) >> 16) as i32 % (2 * a + 1) - a
+    }
+
+    fn clamp(v: i32) -> u8 {
+        v.clamp(0, 255) as u8
+    }
+
+    #[test]
+    fn finds_a_stained_disc_on_glass() {
+        let img = RgbImage::from_fn(300, 200, |x, y| {
+            let inside = (x as f64 - 120.0).hypot(y as f64 - 100.0) < 60.0;
+            let n = noise(x, y, 4);
+            if inside {
+                Rgb([clamp(150 + n), clamp(110 + n), clamp(170 + n)])
+            } else {
+                Rgb([clamp(236 + n), clamp(236 + noise(y, x, 4)), clamp(238 + n)])
+            }
+        });
+        let m = detect(&img).unwrap();
+        assert_eq!(m.pieces().len(), 1);
+        let truth = Bitmap::from_fn(300, 200, |x, y| {
+            (x as f64 - 120.0).hypot(y as f64 - 100.0) < 60.0
+        });
+        assert!(m.bitmap().iou(&truth) > 0.97, "{}", m.bitmap().iou(&truth));
+    }
+
+    #[test]
+    fn blank_glass_is_no_tissue() {
+        let img = RgbImage::from_fn(256, 256, |x, y| {
+            let n = noise(x, y, 3);
+            Rgb([clamp(238 + n), clamp(238 + noise(y, x, 3)), clamp(236 - n)])
+        });
+        let err = detect(&img).unwrap_err();
+        assert!(matches!(err, TissueError::NoTissue { .. }), "{err}");
+        assert!(err.to_string().contains("blank"));
+        assert!(matches!(
+            detect(&RgbImage::from_pixel(64, 64, Rgb([255, 255, 255]))),
+            Err(TissueError::NoTissue { .. })
+        ));
+    }
+
+    #[test]
+    fn tiny_and_empty_thumbnails_do_not_panic() {
+        let one = RgbImage::from_pixel(1, 1, Rgb([120, 60, 30]));
+        assert!(matches!(detect(&one), Err(TissueError::NoTissue { .. })));
+        let err = detect(&RgbImage::new(0, 0)).unwrap_err();
+        assert!(matches!(err, TissueError::BadImage(_)));
+    }
+
+    #[test]
+    fn all_tissue_stays_all_tissue() {
+        // Brown and blue texture everywhere, no glass.
+        let img = RgbImage::from_fn(200, 200, |x, y| {
+            let n = noise(x, y, 20);
+            if (x / 10 + y / 13) % 3 == 0 {
+                Rgb([clamp(140 + n), clamp(95 + n), clamp(60 + n)])
+            } else {
+                Rgb([clamp(170 + n), clamp(175 + n), clamp(205 + n)])
+            }
+        });
+        let cfg = TissueConfig {
+            combine: CombineRule::SaturationOnly,
+            ..TissueConfig::default()
+        };
+        let m = HsvOtsuDetector::new(cfg)
+            .unwrap()
+            .detect(&TissueInput {
+                thumbnail: &img,
+                downsample: 32.0,
+                mpp: 0.5,
+            })
+            .unwrap();
+        assert!(m.tissue_fraction() > 0.99, "{}", m.tissue_fraction());
+        assert_eq!(m.pieces().len(), 1);
+    }
+
+    #[test]
+    fn bad_scale_is_an_error() {
+        let img = RgbImage::from_pixel(8, 8, Rgb([200, 100, 50]));
+        let err = HsvOtsuDetector::default()
+            .detect(&TissueInput {
+                thumbnail: &img,
+                downsample: 0.0,
+                mpp: 0.5,
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("downsample"));
+    }
+}
