@@ -1,0 +1,101 @@
+//! The crate's error type: every failure names the file, line, column or value that was wrong.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while reading features or labels, scoring, calibrating or
+/// writing outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    /// A file could not be read, created or renamed into place.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The operating-system error.
+        source: std::io::Error,
+    },
+    /// A CSV file is malformed (bad quoting, ragged rows, not UTF-8).
+    #[error("{path}: {source}")]
+    Csv {
+        /// The CSV file.
+        path: PathBuf,
+        /// The parser's error, with its position.
+        source: csv::Error,
+    },
+    /// A CSV header lacks a required column.
+    #[error("{path}: missing column `{column}` in the header")]
+    MissingColumn {
+        /// The CSV file.
+        path: PathBuf,
+        /// The absent column.
+        column: String,
+    },
+    /// A CSV cell does not hold the value its column needs.
+    #[error("{path}: line {line}, column `{column}`: {message}")]
+    BadValue {
+        /// The CSV file.
+        path: PathBuf,
+        /// The 1-based line number in the file.
+        line: u64,
+        /// The column name.
+        column: String,
+        /// What was wrong with the value.
+        message: String,
+    },
+    /// A slide id occurs twice in one file.
+    #[error("{path}: slide `{slide}` appears more than once")]
+    DuplicateSlide {
+        /// The file.
+        path: PathBuf,
+        /// The repeated slide id.
+        slide: String,
+    },
+    /// A labelled slide has no row in the features file.
+    #[error(
+        "{path}: no row for labelled slide `{slide}` ({count} labelled slides have no features)"
+    )]
+    MissingSlide {
+        /// The features file.
+        path: PathBuf,
+        /// The first labelled slide without features.
+        slide: String,
+        /// How many labelled slides have no features.
+        count: usize,
+    },
+    /// A configuration file could not be parsed.
+    #[error("{path}: {message}")]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A configuration value is out of its valid range.
+    #[error("invalid scoring configuration: {0}")]
+    InvalidConfig(String),
+    /// A patch's features hold a value no real patch can have (NaN, infinite, negative).
+    #[error("invalid patch features: {0}")]
+    InvalidPatch(String),
+    /// A text could not be parsed as a HER2 score, rule or objective.
+    #[error("cannot parse `{text}` as {what}")]
+    Parse {
+        /// The text given.
+        text: String,
+        /// What it should have been (for example "a HER2 score (0, 1+, 2+, 3+)").
+        what: &'static str,
+    },
+    /// Calibration or evaluation got no usable slides.
+    #[error("not enough labelled slides: {0}")]
+    NotEnoughSlides(String),
+    /// Encoding an output (JSON, TOML, PNG) failed.
+    #[error("{path}: cannot encode: {message}")]
+    Encode {
+        /// The output file.
+        path: PathBuf,
+        /// The encoder's message.
+        message: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = ScoreError> = std::result::Result<T, E>;
