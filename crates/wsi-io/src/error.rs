@@ -15,12 +15,21 @@ pub enum WsiError {
         /// The path asked for.
         path: PathBuf,
     },
-    /// The file exists but no backend recognises it as a slide or image.
-    #[error("{path}: not a slide or image this build can read ({reason})")]
+    /// The file exists but is neither a slide nor an image (no backend recognises its content).
+    #[error("{path}: not a slide or image: {reason}")]
+    NotASlide {
+        /// The file.
+        path: PathBuf,
+        /// What the content looked like to the backends.
+        reason: String,
+    },
+    /// A recognised slide or image format, or a variant of one, that this build cannot read
+    /// (an unknown TIFF compression, a DICOM slide with OpenSlide 3.4, a GIF, ...).
+    #[error("{path}: unsupported format: {reason}")]
     Unsupported {
         /// The file.
         path: PathBuf,
-        /// What the backends said.
+        /// What was recognised and why it cannot be read.
         reason: String,
     },
     /// The backend opened the file but failed to decode it (corrupt tile, truncated file).

@@ -42,6 +42,25 @@ pub enum AssociatedKind {
     Thumbnail,
 }
 
+impl AssociatedKind {
+    /// All kinds, in display order.
+    pub const ALL: [AssociatedKind; 3] = [Self::Label, Self::Macro, Self::Thumbnail];
+
+    /// OpenSlide's name for this associated image (`label`, `macro`, `thumbnail`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Label => "label",
+            Self::Macro => "macro",
+            Self::Thumbnail => "thumbnail",
+        }
+    }
+
+    /// The kind OpenSlide calls `name`, if it is one of the three.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
 /// A whole-slide image: a pyramid of levels addressed in level-0 pixel coordinates.
 ///
 /// Implementations are `Send + Sync` so many threads can read regions of one slide at once.
@@ -79,6 +98,19 @@ pub trait Slide: Send + Sync {
     /// Reads `w` x `h` pixels of `level`, whose top-left corner is (`x`, `y`) in level-0
     /// coordinates. Transparent pixels (outside scanned areas) come back white.
     fn read_region(&self, x: i64, y: i64, level: usize, w: u32, h: u32) -> Result<RgbImage>;
+
+    /// The largest read, in pixels (`w * h`), this slide accepts in one call; larger requests
+    /// fail with [`WsiError::BadSize`](crate::WsiError::BadSize) instead of allocating.
+    fn max_read_pixels(&self) -> u64 {
+        crate::OpenOptions::DEFAULT_MAX_READ_PIXELS
+    }
+
+    /// An overview at most `max_side` pixels on its longer side (never larger than level 0),
+    /// keeping the aspect ratio: read from the coarsest level that is still at least as fine
+    /// as needed, then resized. Levels above the read budget are read in bands.
+    fn thumbnail(&self, max_side: u32) -> Result<RgbImage> {
+        crate::thumbnail::thumbnail(self, max_side)
+    }
 
     /// Level-0 dimensions.
     fn dimensions(&self) -> (u64, u64) {
