@@ -1,0 +1,91 @@
+//! The crate's error type: every message names the file, the value or the step that failed.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in tumour classification.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifierError {
+    /// A file or folder could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An image could not be decoded or encoded.
+    #[error("{path}: image error: {source}")]
+    Image {
+        /// The image file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: image::ImageError,
+    },
+    /// A configuration value is out of range or inconsistent.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    /// A weights file is unreadable, of the wrong architecture, or incomplete.
+    #[error("{path}: weights: {message}")]
+    Weights {
+        /// The weights file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// The requested compute device is not available.
+    #[error("device: {0}")]
+    Device(String),
+    /// A training or evaluation data set is malformed.
+    #[error("{path}: dataset: {message}")]
+    Dataset {
+        /// The data folder or file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// A GeoJSON annotation or tumour mask is malformed.
+    #[error("{path}: annotation: {message}")]
+    Annotation {
+        /// The annotation file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// Patches given to a model do not have the size it expects, or similar misuse.
+    #[error("input: {0}")]
+    Input(String),
+    /// Reading the slide failed.
+    #[error(transparent)]
+    Slide(#[from] wsi_io::WsiError),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = ClassifierError> = std::result::Result<T, E>;
+
+impl ClassifierError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A weights error on `path`.
+    pub fn weights(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::Weights {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A dataset error on `path`.
+    pub fn dataset(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::Dataset {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}

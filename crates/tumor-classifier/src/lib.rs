@@ -1,0 +1,76 @@
+//! Tumour / non-tumour patch classification for HER2 slides (stages 1-2 of Che et al.,
+//! Diagnostics 2023): a ResNet classifies 256 x 256 patches at 20x (0.5 um/px) as tumour or
+//! not, the probabilities over the tissue form a [`TumorMap`], and a threshold gives the
+//! [`TumorMask`] that the HER2 scoring stage works inside.
+//!
+//! - [`model`]: ResNet-18/34/50 on Burn 0.22 with torchvision's names and a width
+//!   multiplier; the backend is chosen by the [`ComputeDevice`] (CPU `flex`, or CUDA with
+//!   the `cuda` feature).
+//! - [`weights`]: Burn checkpoints (`.bpk`, carrying their [`ModelSpec`]) and PyTorch
+//!   state-dict import (`.pt`/`.pth`/`.safetensors`, pure Rust).
+//! - [`TumorModel`]: the seam for any patch classifier, with [`ResNetTumorModel`],
+//!   [`AllTissueTumor`] and [`AnnotatedTumor`] (GeoJSON or mask).
+//! - [`classify_slide`]: streaming whole-slide inference into a [`TumorMap`] (heatmap PNG,
+//!   CSV, mask, GeoJSON).
+//! - [`train()`]: the paper's training recipe on `tumor/` + `normal/` patch folders, and
+//!   [`metrics`] / [`curves`] for patch-level evaluation.
+//!
+//! ```
+//! use tumor_classifier::{
+//!     AllTissueTumor, Arch, ComputeDevice, ModelSpec, ResNetConfig, ResNetTumorModel, Rect,
+//!     TumorModel,
+//! };
+//!
+//! // A tiny untrained ResNet-18 (width 1/16) on the CPU.
+//! let spec = ModelSpec {
+//!     resnet: ResNetConfig::new(Arch::ResNet18, 0.0625),
+//!     patch_size: 32,
+//!     ..ModelSpec::default()
+//! };
+//! let device = ComputeDevice::Cpu.to_burn()?;
+//! let model = ResNetTumorModel::new(spec.resnet.init(&device)?, spec, device, "untrained");
+//! let patch = image::RgbImage::from_pixel(32, 32, image::Rgb([180, 120, 90]));
+//! let region = Rect::new(0, 0, 64, 64);
+//! let p = model.predict(&[patch], &[region])?;
+//! assert!((0.0..=1.0).contains(&p[0]));
+//!
+//! // Or: every tissue patch is tumour.
+//! assert_eq!(AllTissueTumor::default().predict(&[], &[region])?, vec![1.0]);
+//! # Ok::<(), tumor_classifier::ClassifierError>(())
+//! ```
+
+pub mod annotation;
+mod atomic;
+pub mod augment;
+pub mod curves;
+pub mod dataset;
+pub mod device;
+pub mod error;
+pub mod geometry;
+pub mod metrics;
+pub mod model;
+mod outline;
+pub mod preprocess;
+pub mod slide_inference;
+pub mod spec;
+pub mod train;
+pub mod tumor_map;
+pub mod tumor_model;
+pub mod weights;
+
+pub use burn;
+pub use dataset::{PatchDataset, PatchSample};
+pub use device::ComputeDevice;
+pub use error::{ClassifierError, Result};
+pub use geometry::{Bitmap, GridGeometry, Rect};
+pub use metrics::{ConfusionMatrix, PatchMetrics, patch_metrics};
+pub use model::{Arch, ResNet, ResNetConfig};
+pub use preprocess::{Normalization, images_to_tensor};
+pub use slide_inference::{InferenceConfig, classify_slide, slide_grid};
+pub use spec::ModelSpec;
+pub use train::{TrainConfig, TrainSummary, train};
+pub use tumor_map::{MaskConfig, TumorMap, TumorMask};
+pub use tumor_model::{
+    AllTissueTumor, AnnotatedTumor, ResNetTumorModel, TumorAnnotation, TumorModel,
+};
+pub use weights::{import_pytorch, load_checkpoint, read_spec, save_checkpoint};
