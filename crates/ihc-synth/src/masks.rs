@@ -1,0 +1,124 @@
+//! Truth masks (rasterised outlines at any downsample) and GeoJSON outlines in level-0 pixels.
+
+use image::{GrayImage, Luma};
+use serde_json::{Value, json};
+
+use crate::geometry::Polygon;
+use crate::slide::SyntheticSlide;
+
+/// Rasterises polygons: a pixel of the `ds`-downsampled mask is 255 when its centre lies
+/// inside one of them.
+fn rasterise<'a>(
+    width: u32,
+    height: u32,
+    ds: f64,
+    polygons: impl Iterator<Item = &'a Polygon> + Clone,
+) -> GrayImage {
+    let ds = if ds.is_finite() && ds > 0.0 { ds } else { 1.0 };
+    let w = ((width as f64 / ds).ceil() as u32).max(1);
+    let h = ((height as f64 / ds).ceil() as u32).max(1);
+    let mut mask = GrayImage::new(w, h);
+    let mut xs = Vec::new();
+    for j in 0..h {
+        let y = (j as f64 + 0.5) * ds;
+        xs.clear();
+        for p in polygons.clone() {
+            p.crossings(y, &mut xs);
+        }
+        xs.sort_unstable_by(f64::total_cmp);
+        for span in xs.chunks_exact(2) {
+            let i0 = (span[0] / ds - 0.5).ceil().max(0.0) as u32;
+            let i1 = (span[1] / ds - 0.5).ceil().clamp(0.0, w as f64) as u32;
+            for i in i0..i1 {
+                mask.put_pixel(i, j, Luma([255]));
+            }
+        }
+    }
+    mask
+}
+
+fn feature(polygon: &Polygon, name: &str, color: [u8; 3]) -> Value {
+    let mut ring: Vec<[f64; 2]> = polygon
+        .points()
+        .iter()
+        .map(|&(x, y)| [(x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0])
+        .collect();
+    if let Some(&first) = ring.first() {
+        ring.push(first);
+    }
+    json!({
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {
+            "objectType": "annotation",
+            "classification": {"name": name, "color": color},
+        }
+    })
+}
+
+impl SyntheticSlide {
+    /// Patient and control tissue as a mask downsampled by `downsample` (255 = tissue).
+    pub fn tissue_mask(&self, downsample: f64) -> GrayImage {
+        rasterise(
+            self.cfg.width,
+            self.cfg.height,
+            downsample,
+            self.layout.tissue(),
+        )
+    }
+
+    /// Patient tumour regions (nests and their intervening stroma; the control piece is
+    /// excluded) downsampled by `downsample` (255 = tumour).
+    pub fn tumor_mask(&self, downsample: f64) -> GrayImage {
+        rasterise(
+            self.cfg.width,
+            self.cfg.height,
+            downsample,
+            self.layout.tumours.iter(),
+        )
+    }
+
+    /// The control piece downsampled by `downsample` (all zero when there is none).
+    pub fn control_mask(&self, downsample: f64) -> GrayImage {
+        rasterise(
+            self.cfg.width,
+            self.cfg.height,
+            downsample,
+            self.layout.control.iter(),
+        )
+    }
+
+    /// Whether the level-0 point (x, y) is patient tumour region.
+    pub fn is_tumour_at(&self, x: f64, y: f64) -> bool {
+        self.layout.tumours.iter().any(|p| p.contains(x, y))
+    }
+
+    /// Whether the level-0 point (x, y) is tissue (patient or control).
+    pub fn is_tissue_at(&self, x: f64, y: f64) -> bool {
+        self.layout.tissue().any(|p| p.contains(x, y))
+    }
+
+    /// Outlines as a GeoJSON FeatureCollection in level-0 pixels, QuPath-compatible
+    /// annotations classified "Tissue", "Tumor" and "Control".
+    pub fn outlines_geojson(&self) -> Value {
+        let mut features: Vec<Value> = self
+            .layout
+            .pieces
+            .iter()
+            .map(|p| feature(p, "Tissue", [80, 80, 200]))
+            .collect();
+        features.extend(
+            self.layout
+                .tumours
+                .iter()
+                .map(|p| feature(p, "Tumor", [200, 0, 0])),
+        );
+        features.extend(
+            self.layout
+                .control
+                .iter()
+                .map(|p| feature(p, "Control", [0, 160, 0])),
+        );
+        json!({"type": "FeatureCollection", "features": features})
+    }
+}

@@ -1,0 +1,124 @@
+//! Beer-Lambert colour: optical density from stain concentrations, and RGB = 255 * 10^(-OD).
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::config::StainConfig;
+
+/// Optical density of clean glass (a near-white 242 in 8 bits).
+pub(crate) const GLASS_OD: f32 = 0.022;
+/// Extra neutral optical density of tissue (unstained section, mounting medium).
+pub(crate) const TISSUE_OD: f32 = 0.03;
+
+/// The stain vectors and concentration factor one slide was rendered with (after jitter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlideStains {
+    /// Unit hematoxylin OD vector (R, G, B).
+    pub hematoxylin: [f64; 3],
+    /// Unit DAB OD vector (R, G, B).
+    pub dab: [f64; 3],
+    /// Multiplier applied to every concentration on this slide.
+    pub concentration_factor: f64,
+}
+
+fn unit_vector(v: [f64; 3]) -> [f64; 3] {
+    let n = v.iter().map(|c| c * c).sum::<f64>().sqrt();
+    v.map(|c| c / n)
+}
+
+impl SlideStains {
+    /// Draws this slide's vectors and concentration factor from the configured jitter.
+    pub(crate) fn draw(cfg: &StainConfig, rng: &mut impl Rng) -> Self {
+        let mut jitter = |v: [f64; 3]| {
+            let j = cfg.vector_jitter;
+            unit_vector(v.map(|c| {
+                if j > 0.0 {
+                    (c + rng.random_range(-j..j)).max(0.01)
+                } else {
+                    c
+                }
+            }))
+        };
+        let hematoxylin = jitter(cfg.hematoxylin);
+        let dab = jitter(cfg.dab);
+        let cj = cfg.concentration_jitter;
+        let concentration_factor = if cj > 0.0 {
+            1.0 + rng.random_range(-cj..cj)
+        } else {
+            1.0
+        };
+        Self {
+            hematoxylin,
+            dab,
+            concentration_factor,
+        }
+    }
+}
+
+/// Converts per-pixel concentrations to transmitted intensity through a lookup table.
+pub(crate) struct Colorizer {
+    h: [f32; 3],
+    d: [f32; 3],
+    lut: Vec<f32>,
+}
+
+/// Lookup-table resolution: entries per unit of optical density.
+const LUT_STEPS: f32 = 2048.0;
+/// Largest optical density in the table (transmission below 1/255 beyond it).
+const LUT_MAX_OD: f32 = 4.0;
+
+impl Colorizer {
+    pub fn new(stains: &SlideStains) -> Self {
+        let n = (LUT_MAX_OD * LUT_STEPS) as usize + 2;
+        let lut = (0..n)
+            .map(|i| 255.0 * 10f32.powf(-(i as f32) / LUT_STEPS))
+            .collect();
+        let f = stains.concentration_factor;
+        Self {
+            h: stains.hematoxylin.map(|c| (c * f) as f32),
+            d: stains.dab.map(|c| (c * f) as f32),
+            lut,
+        }
+    }
+
+    /// 255 * 10^(-od), linear interpolation in the table.
+    #[inline]
+    fn transmit(&self, od: f32) -> f32 {
+        let t = od.clamp(0.0, LUT_MAX_OD) * LUT_STEPS;
+        let i = t as usize;
+        let frac = t - i as f32;
+        self.lut[i] + (self.lut[i + 1] - self.lut[i]) * frac
+    }
+
+    /// RGB intensities (0..=255, floating) for hematoxylin `h`, DAB `d` and neutral OD `n`.
+    #[inline]
+    pub fn rgb(&self, h: f32, d: f32, n: f32) -> [f32; 3] {
+        [0, 1, 2].map(|c| self.transmit(h * self.h[c] + d * self.d[c] + n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+
+    #[test]
+    fn beer_lambert_matches_the_formula() {
+        let stains = SlideStains::draw(&StainConfig::default(), &mut ChaCha8Rng::seed_from_u64(3));
+        for v in [stains.hematoxylin, stains.dab] {
+            assert!((v.iter().map(|c| c * c).sum::<f64>() - 1.0).abs() < 1e-9);
+        }
+        let col = Colorizer::new(&stains);
+        let (h, d, n) = (0.4_f32, 0.7_f32, 0.02_f32);
+        let got = col.rgb(h, d, n);
+        for (c, &value) in got.iter().enumerate() {
+            let f = stains.concentration_factor;
+            let od = f * (h as f64 * stains.hematoxylin[c] + d as f64 * stains.dab[c]) + n as f64;
+            let want = 255.0 * 10f64.powf(-od);
+            assert!((value as f64 - want).abs() < 0.05, "{c}: {value} vs {want}");
+        }
+        assert!((col.rgb(0.0, 0.0, 0.0)[0] - 255.0).abs() < 1e-3);
+    }
+}
