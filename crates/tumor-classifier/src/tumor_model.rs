@@ -18,8 +18,9 @@ use crate::preprocess::images_to_tensor;
 use crate::spec::ModelSpec;
 use crate::weights::{import_pytorch, load_checkpoint};
 
-/// Gives each patch of a batch its probability of being tumour.
-pub trait TumorModel {
+/// Gives each patch of a batch its probability of being tumour. `Send + Sync` so that a
+/// pipeline holding one can be shared across threads.
+pub trait TumorModel: Send + Sync {
     /// A short identifier for reports (e.g. `resnet34-w0.25:fixtures/models/demo.bpk`).
     fn id(&self) -> String;
 
