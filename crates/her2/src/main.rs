@@ -19,12 +19,18 @@ struct Cli {
 enum Command {
     /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
     Info(cli::info::InfoArgs),
+    /// Train the tumour / non-tumour patch classifier (ResNet) on tumor/ + normal/ patch folders.
+    Train(cli::train::TrainArgs),
+    /// Tumour probability map of a slide: heatmap, per-patch CSV, tumour mask and GeoJSON.
+    TumorMap(cli::tumor_map::TumorMapArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Info(args) => cli::info::run(args),
+        Command::Train(args) => cli::train::run(args),
+        Command::TumorMap(args) => cli::tumor_map::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

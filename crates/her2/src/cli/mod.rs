@@ -1,6 +1,8 @@
 //! Subcommand modules of the `her2` binary.
 
 pub mod info;
+pub mod train;
+pub mod tumor_map;
 
 /// Formats an error and its causes on one line (`outer: cause: root cause`).
 pub fn one_line(err: &anyhow::Error) -> String {
