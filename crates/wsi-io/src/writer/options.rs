@@ -90,7 +90,10 @@ impl WriterOptions {
     /// Checks every field, naming the first one out of range.
     pub fn validate(&self) -> Result<()> {
         let bad = |msg: String| Err(WsiError::InvalidParameter(msg));
-        if self.tile_size == 0 || self.tile_size % 16 != 0 || self.tile_size > MAX_TILE_SIZE {
+        if self.tile_size == 0
+            || !self.tile_size.is_multiple_of(16)
+            || self.tile_size > MAX_TILE_SIZE
+        {
             return bad(format!(
                 "tile_size {} must be a positive multiple of 16, at most {MAX_TILE_SIZE}",
                 self.tile_size

@@ -85,7 +85,7 @@ impl FileSink {
     /// Pads with one zero byte when needed so the next append starts at an even offset
     /// (TIFF wants IFDs word-aligned).
     pub(crate) fn align_even(&mut self) -> Result<()> {
-        if self.position % 2 == 1 {
+        if !self.position.is_multiple_of(2) {
             self.append(&[0])?;
         }
         Ok(())
