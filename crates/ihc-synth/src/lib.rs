@@ -31,14 +31,18 @@
 //! # Ok::<(), ihc_synth::SynthError>(())
 //! ```
 
+mod atomic;
 mod cells;
 pub mod class;
+pub mod cohort;
 pub mod config;
 pub mod error;
 mod geometry;
 mod layout;
 mod masks;
 mod noise;
+pub mod output;
+pub mod patches;
 pub mod preset;
 mod render;
 mod slide;
@@ -46,8 +50,11 @@ pub mod stain;
 pub mod truth;
 
 pub use class::{GuidelinePercentages, Her2Class, Intensity, guideline_class};
+pub use cohort::{CohortEntry, generate_cohort, label_of};
 pub use config::{StainConfig, SynthConfig};
 pub use error::{Result, SynthError};
+pub use output::{MASK_DOWNSAMPLE, SlideFiles, TruthFile, generate_slide, generate_slide_files};
+pub use patches::{PatchDatasetConfig, PatchRecord, export_patches};
 pub use preset::CellMix;
 pub use slide::SyntheticSlide;
 pub use stain::SlideStains;

@@ -98,6 +98,14 @@ impl SyntheticSlide {
         self.layout.tissue().any(|p| p.contains(x, y))
     }
 
+    /// Whether the square (x, y, size) overlaps the control piece's bounding box.
+    pub(crate) fn truth_control_overlaps(&self, x: u32, y: u32, size: u32) -> bool {
+        self.layout.control.as_ref().is_some_and(|c| {
+            let (x0, y0, x1, y1) = (x as f64, y as f64, (x + size) as f64, (y + size) as f64);
+            x1 > c.bbox[0] && x0 < c.bbox[2] && y1 > c.bbox[1] && y0 < c.bbox[3]
+        })
+    }
+
     /// Outlines as a GeoJSON FeatureCollection in level-0 pixels, QuPath-compatible
     /// annotations classified "Tissue", "Tumor" and "Control".
     pub fn outlines_geojson(&self) -> Value {
