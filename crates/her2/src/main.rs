@@ -23,6 +23,8 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Tumour probability map of a slide: heatmap, per-patch CSV, tumour mask and GeoJSON.
     TumorMap(cli::tumor_map::TumorMapArgs),
+    /// Synthetic HER2 IHC slides with ground truth: one slide, a labelled cohort, patches.
+    Synth(cli::synth::SynthArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Command::Info(args) => cli::info::run(args),
         Command::Train(args) => cli::train::run(args),
         Command::TumorMap(args) => cli::tumor_map::run(args),
+        Command::Synth(args) => cli::synth::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

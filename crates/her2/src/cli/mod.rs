@@ -1,6 +1,7 @@
 //! Subcommand modules of the `her2` binary.
 
 pub mod info;
+pub mod synth;
 pub mod train;
 pub mod tumor_map;
 
