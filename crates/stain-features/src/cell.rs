@@ -21,8 +21,9 @@ pub struct Cell {
     pub ring_coverage: f64,
     /// Mean DAB optical density (OD10) over all membrane ring pixels.
     pub ring_mean_dab_od: f64,
-    /// Mean DAB optical density over the ring's stained pixels (what the class is read from).
-    pub ring_stained_dab_od: f64,
+    /// Membrane DAB optical density: median over covered ring sectors of each sector's peak
+    /// (what the intensity class is read from).
+    pub membrane_dab_od: f64,
     /// Membrane intensity class from the ring's DAB optical density.
     pub intensity: IntensityClass,
     /// Whether the cell counts as stained (positive).

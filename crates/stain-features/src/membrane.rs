@@ -34,18 +34,18 @@ impl Default for MembraneConfig {
     /// METHOD.md's decision: a ring a few pixels outside the nucleus, complete at 90% coverage.
     fn default() -> Self {
         Self {
-            ring_gap_um: 0.0,
-            ring_width_um: 3.0,
+            ring_gap_um: 1.0,
+            ring_width_um: 6.0,
             angular_bins: 24,
             sector_min_stained_fraction: 0.15,
-            stained_dab_od: 0.05,
+            stained_dab_od: 0.1,
             complete_coverage: 0.9,
         }
     }
 }
 
-/// Intensity class thresholds on the mean DAB optical density (OD10) of a positive cell's
-/// stained ring pixels.
+/// Intensity class thresholds on a positive cell's membrane DAB optical density (OD10): the
+/// median over its covered ring sectors of each sector's peak.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IntensityThresholds {
@@ -58,18 +58,20 @@ pub struct IntensityThresholds {
 }
 
 impl Default for IntensityThresholds {
-    /// Midpoints between the DAB concentrations `ihc-synth` draws per class (docs/ihc-synth.md).
+    /// Between the DAB concentrations `ihc-synth` draws per class (faint 0.08-0.16,
+    /// weak-moderate 0.26-0.45, intense 0.75-1.10, +-8% per slide), over the ~0.05 OD that
+    /// unstained tissue shows in the DAB channel of the scikit-image matrix.
     fn default() -> Self {
         Self {
-            faint: 0.05,
-            weak_moderate: 0.2,
-            intense: 0.55,
+            faint: 0.1,
+            weak_moderate: 0.27,
+            intense: 0.58,
         }
     }
 }
 
 impl IntensityThresholds {
-    /// The class of a positive cell whose stained ring OD is `od`.
+    /// The class of a positive cell whose membrane OD is `od`.
     pub fn classify(&self, od: f64) -> IntensityClass {
         if od >= self.intense {
             IntensityClass::Intense
@@ -87,7 +89,8 @@ impl IntensityThresholds {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositiveMethod {
-    /// The paper's fast method: stain mask x cell mask, the cell being its pixels plus its ring.
+    /// The paper's fast method: stain mask x cell mask, the cell being its ring (plus its own
+    /// pixels with `count_inside_cell`).
     MaskProduct,
     /// The exact method: each stained pixel within `max_distance_um` goes to its nearest cell.
     NearestCell {
@@ -114,8 +117,13 @@ pub struct PositivityConfig {
     pub method: PositiveMethod,
     /// Which mask is the stain.
     pub mask: StainMaskSource,
-    /// Stained pixels a cell needs to be positive (the paper: 1).
-    pub min_pixels: u32,
+    /// Stained area a cell needs to be positive (the paper: one pixel; a little more keeps
+    /// a neighbour's stain that leaks across the cell border from counting).
+    pub min_stained_um2: f64,
+    /// Count stain on the cell's own pixels too. Off by default: cells are nuclei here, and
+    /// hematoxylin cross-talk into the DAB channel would make dark nuclei positive; turn it on
+    /// when the segmenter returns whole cells (membrane inside the region).
+    pub count_inside_cell: bool,
 }
 
 impl Default for PositivityConfig {
@@ -123,7 +131,8 @@ impl Default for PositivityConfig {
         Self {
             method: PositiveMethod::MaskProduct,
             mask: StainMaskSource::DabOd,
-            min_pixels: 3,
+            min_stained_um2: 6.0,
+            count_inside_cell: false,
         }
     }
 }
@@ -190,8 +199,6 @@ pub struct MembraneInputs<'a> {
 struct Acc {
     ring_pixels: u64,
     ring_dab: f64,
-    stained_pixels: u64,
-    stained_dab: f64,
     stain_hits: u64,
 }
 
@@ -221,14 +228,16 @@ pub fn measure_cells(
         PositiveMethod::NearestCell { max_distance_um } => max_distance_um * max_distance_um / mpp2,
     };
     let bins = membrane.angular_bins as usize;
+    let min_hits = ((positivity.min_stained_um2 / mpp2).round() as u64).max(1);
     let mut acc = vec![Acc::default(); n];
     let mut sector_px = vec![0u32; n * bins];
     let mut sector_stained = vec![0u32; n * bins];
+    let mut sector_peak = vec![0f32; n * bins];
     let bin_scale = bins as f32 / std::f32::consts::TAU;
     for i in 0..w * h {
         let own = seg.labels[i];
         if own != 0 {
-            if inputs.stain_mask[i] {
+            if positivity.count_inside_cell && inputs.stain_mask[i] {
                 acc[own as usize - 1].stain_hits += 1;
             }
             continue;
@@ -253,17 +262,18 @@ pub fn measure_cells(
         let angle = ((i / w) as f32 + 0.5 - cy as f32).atan2((i % w) as f32 + 0.5 - cx as f32);
         let bin = (((angle + std::f32::consts::PI) * bin_scale) as usize).min(bins - 1);
         sector_px[cell * bins + bin] += 1;
+        sector_peak[cell * bins + bin] = sector_peak[cell * bins + bin].max(dab);
         if dab >= membrane.stained_dab_od {
-            a.stained_pixels += 1;
-            a.stained_dab += f64::from(dab);
             sector_stained[cell * bins + bin] += 1;
         }
     }
+    let mut peaks = Vec::with_capacity(bins);
     (0..n)
         .map(|c| {
             let a = acc[c];
             let sectors = (0..bins).filter(|&b| sector_px[c * bins + b] > 0);
             let (mut seen, mut covered) = (0u32, 0u32);
+            peaks.clear();
             for b in sectors {
                 seen += 1;
                 let frac =
@@ -271,6 +281,7 @@ pub fn measure_cells(
                 if frac >= membrane.sector_min_stained_fraction && sector_stained[c * bins + b] > 0
                 {
                     covered += 1;
+                    peaks.push(sector_peak[c * bins + b]);
                 }
             }
             let coverage = if seen == 0 {
@@ -278,14 +289,10 @@ pub fn measure_cells(
             } else {
                 f64::from(covered) / f64::from(seen)
             };
-            let stained_od = if a.stained_pixels == 0 {
-                0.0
-            } else {
-                a.stained_dab / a.stained_pixels as f64
-            };
-            let positive = a.stain_hits >= u64::from(positivity.min_pixels.max(1));
+            let membrane_od = median(&mut peaks);
+            let positive = a.stain_hits >= min_hits;
             let intensity = if positive {
-                classes.classify(stained_od)
+                classes.classify(membrane_od)
             } else {
                 IntensityClass::None
             };
@@ -301,7 +308,7 @@ pub fn measure_cells(
                 } else {
                     a.ring_dab / a.ring_pixels as f64
                 },
-                ring_stained_dab_od: stained_od,
+                membrane_dab_od: membrane_od,
                 intensity,
                 positive,
                 complete: positive && coverage >= membrane.complete_coverage,
@@ -310,28 +317,41 @@ pub fn measure_cells(
         .collect()
 }
 
+/// Median of the values (upper median for an even count), 0 when empty.
+fn median(values: &mut [f32]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mid = values.len() / 2;
+    let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+    f64::from(*m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// One square cell in the middle with a stained ring on some sides.
+    /// One 10x10 square cell in the middle of a 40x40 patch with a stained band 2-11 px
+    /// outside it on some sides.
     fn one_cell(stained_sides: &[&str]) -> (Segmentation, Vec<f32>) {
-        let (w, h) = (30usize, 30usize);
+        let (w, h) = (40usize, 40usize);
         let mut labels = vec![0u32; w * h];
         let mut dab = vec![0.0f32; w * h];
-        for y in 10..20 {
-            for x in 10..20 {
+        for y in 15..25 {
+            for x in 15..25 {
                 labels[y * w + x] = 1;
             }
         }
+        let band = |v: usize| (4..36).contains(&v);
         for y in 0..h {
             for x in 0..w {
-                let ring = (7..23).contains(&x) && (7..23).contains(&y) && labels[y * w + x] == 0;
-                let side = if y < 10 {
+                let near = (13..27).contains(&x) && (13..27).contains(&y);
+                let ring = band(x) && band(y) && !near;
+                let side = if y < 15 {
                     "top"
-                } else if y >= 20 {
+                } else if y >= 25 {
                     "bottom"
-                } else if x < 10 {
+                } else if x < 15 {
                     "left"
                 } else {
                     "right"
@@ -375,7 +395,7 @@ mod tests {
         assert_eq!(c.ring_coverage, 1.0);
         assert_eq!(c.intensity, IntensityClass::Intense);
         assert_eq!(c.area_px, 100);
-        assert_eq!(c.centroid, [15.0, 15.0]);
+        assert_eq!(c.centroid, [20.0, 20.0]);
     }
 
     #[test]
