@@ -112,9 +112,8 @@ impl ScoringConfig {
     }
 
     /// The config as TOML.
-    pub fn to_toml(&self) -> String {
-        // every field is a plain number, bool, string or table: serialising cannot fail
-        toml::to_string_pretty(self).unwrap_or_default()
+    pub fn to_toml(&self) -> std::result::Result<String, String> {
+        toml::to_string_pretty(self).map_err(|err| err.to_string())
     }
 
     /// Reads a config file (`.json` as JSON, anything else as TOML); missing fields take their
@@ -144,14 +143,13 @@ impl ScoringConfig {
     /// Writes the config atomically (`.json` as JSON, anything else as TOML).
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = match Format::of(path) {
-            Format::Json => {
-                serde_json::to_string_pretty(self).map_err(|err| ScoreError::Encode {
-                    path: path.to_path_buf(),
-                    message: err.to_string(),
-                })?
-            }
+            Format::Json => serde_json::to_string_pretty(self).map_err(|err| err.to_string()),
             Format::Toml => self.to_toml(),
-        };
+        }
+        .map_err(|message| ScoreError::Encode {
+            path: path.to_path_buf(),
+            message,
+        })?;
         write_atomic(path, text.as_bytes())
     }
 }
@@ -173,7 +171,7 @@ mod tests {
             config.save(&path).unwrap();
             assert_eq!(ScoringConfig::load(&path).unwrap(), config, "{name}");
         }
-        let text = config.to_toml();
+        let text = config.to_toml().unwrap();
         assert!(text.contains("rule = \"paper\""), "{text}");
     }
 
