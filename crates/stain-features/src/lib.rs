@@ -10,9 +10,9 @@
 //! // A pale patch with one blue nucleus ringed by brown membrane stain.
 //! let img = RgbImage::from_fn(64, 64, |x, y| {
 //!     let r2 = (x as i32 - 32).pow(2) + (y as i32 - 32).pow(2);
-//!     if r2 <= 64 { Rgb([90, 90, 160]) }          // nucleus (hematoxylin)
-//!     else if r2 <= 121 { Rgb([140, 90, 50]) }    // membrane (DAB)
-//!     else { Rgb([235, 232, 230]) }               // background
+//!     if r2 <= 64 { Rgb([90, 90, 160]) }                   // nucleus (hematoxylin)
+//!     else if (100..=196).contains(&r2) { Rgb([140, 90, 50]) } // membrane (DAB), 1-3 um out
+//!     else { Rgb([235, 232, 230]) }                        // cytoplasm and glass
 //! });
 //! let analyzer = StainAnalyzer::new(StainConfig::default())?;
 //! let (features, cells) = analyzer.analyze_with_cells(&img, 0.5)?;
