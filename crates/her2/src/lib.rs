@@ -1,5 +1,61 @@
-//! her2: HER2 immunohistochemistry scoring of breast-cancer whole-slide images.
+//! her2: HER2 immunohistochemistry scoring of breast-cancer whole-slide images, as IHC 0 / 1+ /
+//! 2+ / 3+ with the evidence behind the score.
 //!
-//! The facade over the stage crates; see `docs/architecture.md`.
+//! This crate is the facade over the stage crates (re-exported below): a [`Pipeline`] built
+//! from the stages' traits (tissue detector, tumour model, cell segmenter, scorer), the
+//! [`Her2Report`] it produces, and the writers of its output files. The `her2` binary is a thin
+//! command line over it. See `docs/architecture.md` for the map of the workspace.
+//!
+//! Scoring a plain image with "all tissue is tumour" (a pre-selected tumour region):
+//!
+//! ```
+//! use her2::{PipelineBuilder, PipelineConfig, SlideRequest};
+//! use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
+//! use her2::tumor_classifier::AllTissueTumor;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A synthetic 3+ slide, 2048 px square at 0.5 um/px, saved as a plain PNG.
+//! let synthetic = SyntheticSlide::new(&SynthConfig::new(2048, 2048, Her2Class::Positive3, 7))?;
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("slide.png");
+//! synthetic.render_region(0, 0, 2048, 2048).save(&path)?;
+//!
+//! // "All tissue is tumour" stands in for the ResNet here (e.g. for a pre-selected ROI).
+//! let pipeline = PipelineBuilder::new(PipelineConfig::default())
+//!     .tumor_model(Box::new(AllTissueTumor::default()))
+//!     .build()?;
+//! let request = SlideRequest { mpp: Some(0.5), ..SlideRequest::default() };
+//! let analysis = pipeline.run(&path, &request)?;
+//! println!("{}", analysis.report.assessment.summary());
+//! assert!(analysis.report.features.cells > 0);
+//! # Ok(())
+//! # }
+//! ```
 
+pub mod cells;
+pub mod cohort;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod manifest;
+pub mod outputs;
+pub mod pipeline;
+pub mod report;
+pub mod tissue_step;
+
+pub use cells::{SlideCell, cells_geojson};
+pub use cohort::{CohortOptions, CohortRow, SlideStatus, run_cohort, write_cohort_tables};
+pub use config::{FeatureStepConfig, PipelineConfig, TissueStepConfig, TumorStepConfig};
+pub use error::{Her2Error, Result};
+pub use manifest::{ManifestEntry, Shard, read_manifest};
+pub use outputs::{OutputOptions, write_outputs};
+pub use pipeline::{PatchResult, Pipeline, PipelineBuilder, SlideAnalysis, SlideRequest};
+pub use report::{Her2Report, InputInfo, MppSource, StageTimings, TumorSummary};
+pub use tissue_step::{Thumbnail, TissueSource};
+
+pub use her2_score;
+pub use ihc_synth;
+pub use stain_features;
+pub use tissue_mask;
+pub use tumor_classifier;
 pub use wsi_io;

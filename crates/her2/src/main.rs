@@ -17,8 +17,18 @@ struct Cli {
 /// The subcommands; each variant's arguments and `run` live in `cli/<name>.rs`.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Score one slide: report.json, patches.csv, heatmap/overlay PNGs, tumour and cell GeoJSON.
+    Score(cli::score::ScoreArgs),
+    /// Score a cohort (manifest CSV or folder), shardable and resumable, with a summary table.
+    Batch(cli::batch::BatchArgs),
+    /// Score a labelled cohort and compare every rule with the labels.
+    Eval(cli::eval::EvalArgs),
+    /// Find the tissue on a slide's thumbnail: mask, numbered pieces, control piece, GeoJSON.
+    Tissue(cli::tissue::TissueArgs),
     /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
     Info(cli::info::InfoArgs),
+    /// Fit a scoring rule's thresholds to labelled slides and write a config for `score`.
+    Calibrate(cli::calibrate::CalibrateArgs),
     /// Train the tumour / non-tumour patch classifier (ResNet) on tumor/ + normal/ patch folders.
     Train(cli::train::TrainArgs),
     /// Tumour probability map of a slide: heatmap, per-patch CSV, tumour mask and GeoJSON.
@@ -30,7 +40,12 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Score(args) => cli::score::run(args),
+        Command::Batch(args) => cli::batch::run(args),
+        Command::Eval(args) => cli::eval::run(args),
+        Command::Tissue(args) => cli::tissue::run(args),
         Command::Info(args) => cli::info::run(args),
+        Command::Calibrate(args) => cli::calibrate::run(args),
         Command::Train(args) => cli::train::run(args),
         Command::TumorMap(args) => cli::tumor_map::run(args),
         Command::Synth(args) => cli::synth::run(args),

@@ -1,7 +1,13 @@
 //! Subcommand modules of the `her2` binary.
 
+pub mod batch;
+pub mod calibrate;
+pub mod eval;
 pub mod info;
+pub mod pipeline_args;
+pub mod score;
 pub mod synth;
+pub mod tissue;
 pub mod train;
 pub mod tumor_map;
 

@@ -1,0 +1,186 @@
+//! [`PipelineConfig`]: every stage's settings in one serde document (TOML or JSON), with the
+//! paper's values as defaults. The full config used goes into each report.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Her2Error, Result};
+
+/// Settings of the whole pipeline. `Default` is the paper's method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Tissue detection on the thumbnail.
+    pub tissue: TissueStepConfig,
+    /// Tumour classification over the tissue.
+    pub tumor: TumorStepConfig,
+    /// Stain analysis of the tumour.
+    pub features: FeatureStepConfig,
+    /// Slide scoring: the rule, its thresholds and the flags.
+    pub scoring: her2_score::ScoringConfig,
+}
+
+/// Stage 1 settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TissueStepConfig {
+    /// Longer side of the thumbnail the tissue is found on, in pixels.
+    pub thumbnail_max_side: u32,
+    /// The detector's settings (HSV + Otsu, morphology, control heuristic).
+    pub detector: tissue_mask::TissueConfig,
+}
+
+impl Default for TissueStepConfig {
+    fn default() -> Self {
+        Self {
+            thumbnail_max_side: 2048,
+            detector: tissue_mask::TissueConfig::default(),
+        }
+    }
+}
+
+/// Stage 2 settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TumorStepConfig {
+    /// A classifier patch is classified when at least this fraction of it is scored tissue.
+    pub min_tissue_fraction: f64,
+    /// Batch size, tumour threshold and mask clean-up.
+    pub inference: tumor_classifier::InferenceConfig,
+}
+
+impl Default for TumorStepConfig {
+    fn default() -> Self {
+        Self {
+            min_tissue_fraction: 0.5,
+            inference: tumor_classifier::InferenceConfig::default(),
+        }
+    }
+}
+
+/// Stage 3 settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeatureStepConfig {
+    /// Feature patches: 512 px at 0.5 um/px in the paper.
+    pub grid: wsi_io::PatchGridConfig,
+    /// A feature patch is analysed when at least this fraction of it is tumour.
+    pub min_tumor_fraction: f64,
+    /// Patches analysed at once (bounds memory: each holds one patch's pixels and planes).
+    pub chunk: usize,
+    /// Most patches of the control piece analysed to check its staining (0: do not check).
+    pub max_control_patches: usize,
+    /// Deconvolution, brown range, segmentation and membrane settings.
+    pub stain: stain_features::StainConfig,
+}
+
+impl Default for FeatureStepConfig {
+    fn default() -> Self {
+        Self {
+            grid: wsi_io::PatchGridConfig {
+                patch_px: 512,
+                target_mpp: 0.5,
+                ..wsi_io::PatchGridConfig::default()
+            },
+            min_tumor_fraction: 0.5,
+            chunk: 64,
+            max_control_patches: 16,
+            stain: stain_features::StainConfig::default(),
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Reads a config file: JSON when the extension is `.json`, TOML otherwise. Missing fields
+    /// take their defaults; unknown fields are an error (a typo must not pass silently).
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Her2Error::io(path, e))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let parsed = if is_json {
+            serde_json::from_str(&text).map_err(|e| e.to_string())
+        } else {
+            toml::from_str(&text).map_err(|e| e.to_string())
+        };
+        let config: Self =
+            parsed.map_err(|e| Her2Error::Config(format!("{}: {e}", path.display())))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the values every stage depends on.
+    pub fn validate(&self) -> Result<()> {
+        let fraction = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Her2Error::Config(format!(
+                    "{name} must be in [0, 1], got {v}"
+                )))
+            }
+        };
+        fraction("tumor.min_tissue_fraction", self.tumor.min_tissue_fraction)?;
+        fraction(
+            "features.min_tumor_fraction",
+            self.features.min_tumor_fraction,
+        )?;
+        if self.tissue.thumbnail_max_side < 16 {
+            return Err(Her2Error::Config(format!(
+                "tissue.thumbnail_max_side must be at least 16, got {}",
+                self.tissue.thumbnail_max_side
+            )));
+        }
+        if self.features.chunk == 0 {
+            return Err(Her2Error::Config(
+                "features.chunk must be at least 1".into(),
+            ));
+        }
+        self.features.grid.validate()?;
+        self.features.stain.validate()?;
+        self.scoring.validate()?;
+        Ok(())
+    }
+
+    /// The config as TOML, for writing a template or recording what was used.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Her2Error::Config(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_papers_and_valid() {
+        let config = PipelineConfig::default();
+        config.validate().unwrap();
+        assert_eq!(config.features.grid.patch_px, 512);
+        assert_eq!(config.features.grid.target_mpp, 0.5);
+        assert_eq!(config.tissue.thumbnail_max_side, 2048);
+    }
+
+    #[test]
+    fn toml_round_trip_keeps_every_value() {
+        let mut config = PipelineConfig::default();
+        config.tumor.min_tissue_fraction = 0.25;
+        let text = config.to_toml().unwrap();
+        let back: PipelineConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn load_rejects_unknown_fields_and_bad_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let typo = dir.path().join("typo.toml");
+        std::fs::write(&typo, "[tumor]\nmin_tisue_fraction = 0.3\n").unwrap();
+        let err = PipelineConfig::load(&typo).unwrap_err().to_string();
+        assert!(err.contains("typo.toml"), "{err}");
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, r#"{"features": {"min_tumor_fraction": 2.0}}"#).unwrap();
+        let err = PipelineConfig::load(&bad).unwrap_err().to_string();
+        assert!(err.contains("min_tumor_fraction"), "{err}");
+    }
+}

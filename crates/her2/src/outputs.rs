@@ -1,0 +1,206 @@
+//! Writes a [`SlideAnalysis`] as files: `report.json`, `patches.csv`, `heatmap.png`,
+//! `overlay.png`, `tumor.geojson`, `cells.geojson` (optionally gzipped).
+//!
+//! All files are written into a hidden staging folder inside the output folder and renamed into
+//! place only when every one of them was written, so a failure leaves no partial output set.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use her2_score::Her2Score;
+use image::{Rgb, RgbImage};
+
+use crate::cells::cells_geojson;
+use crate::error::{Her2Error, Result};
+use crate::pipeline::SlideAnalysis;
+
+/// Which optional outputs to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutputOptions {
+    /// Write `cells.geojson` (needs cells kept during the run).
+    pub cells: bool,
+    /// Gzip the GeoJSON files (`.geojson.gz`).
+    pub gzip: bool,
+}
+
+/// Colour of each HER2 score on the overlay: 0 grey-blue, 1+ yellow, 2+ orange, 3+ red.
+pub fn score_colour(score: Her2Score) -> Rgb<u8> {
+    match score {
+        Her2Score::Zero => Rgb([90, 140, 200]),
+        Her2Score::One => Rgb([240, 220, 60]),
+        Her2Score::Two => Rgb([245, 140, 30]),
+        Her2Score::Three => Rgb([210, 30, 30]),
+    }
+}
+
+/// The thumbnail with each analysed patch tinted by its own score.
+pub fn patch_overlay(analysis: &SlideAnalysis) -> RgbImage {
+    let mut image = analysis.thumbnail.image.clone();
+    let d = analysis.thumbnail.downsample;
+    let (w, h) = image.dimensions();
+    for patch in &analysis.patches {
+        let colour = score_colour(patch.score);
+        let x0 = (patch.rect.x as f64 / d) as u32;
+        let y0 = (patch.rect.y as f64 / d) as u32;
+        let x1 = (((patch.rect.x + patch.rect.w) as f64 / d).ceil() as u32).min(w);
+        let y1 = (((patch.rect.y + patch.rect.h) as f64 / d).ceil() as u32).min(h);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let p = image.get_pixel_mut(x, y);
+                for c in 0..3 {
+                    p.0[c] = ((u16::from(p.0[c]) * 2 + u16::from(colour.0[c]) * 3) / 5) as u8;
+                }
+            }
+        }
+    }
+    image
+}
+
+/// One CSV row per analysed patch.
+pub fn patches_csv(analysis: &SlideAnalysis) -> String {
+    let mut out = String::from(
+        "x,y,w,h,tumor_fraction,score,staining_intensity,brown_pixels,stained_fraction,\
+         mean_dab_od,cells,positive_cells,complete_membrane_cells,\
+         complete_none,complete_faint,complete_weak_moderate,complete_intense,\
+         incomplete_none,incomplete_faint,incomplete_weak_moderate,incomplete_intense\n",
+    );
+    for p in &analysis.patches {
+        let f = &p.features;
+        let _ = write!(
+            out,
+            "{},{},{},{},{:.4},{},{:.6},{},{:.6},{:.6},{},{},{}",
+            p.rect.x,
+            p.rect.y,
+            p.rect.w,
+            p.rect.h,
+            p.tumor_fraction,
+            p.score.label(),
+            f.staining_intensity,
+            f.brown_pixels,
+            f.stained_fraction,
+            f.mean_dab_od,
+            f.cell_count,
+            f.positive_cells,
+            f.complete_membrane_cells
+        );
+        for n in f
+            .class_counts
+            .complete
+            .iter()
+            .chain(&f.class_counts.incomplete)
+        {
+            let _ = write!(out, ",{n}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn encode_err(path: &Path, e: impl std::fmt::Display) -> Her2Error {
+    Her2Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// A staging folder whose files are renamed into the output folder on `commit`, and which is
+/// removed (with whatever it holds) when dropped.
+struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    files: Vec<String>,
+}
+
+impl Staging {
+    fn new(out: &Path) -> Result<Self> {
+        std::fs::create_dir_all(out).map_err(|e| Her2Error::io(out, e))?;
+        let dir = out.join(format!(".her2-staging-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| Her2Error::io(&dir, e))?;
+        Ok(Self {
+            dir,
+            out: out.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    fn path(&mut self, name: &str) -> PathBuf {
+        self.files.push(name.to_owned());
+        self.dir.join(name)
+    }
+
+    fn bytes(&mut self, name: &str, bytes: &[u8], gzip: bool) -> Result<()> {
+        let path = self.path(name);
+        let data = if gzip {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(bytes).map_err(|e| encode_err(&path, e))?;
+            encoder.finish().map_err(|e| encode_err(&path, e))?
+        } else {
+            bytes.to_vec()
+        };
+        std::fs::write(&path, data).map_err(|e| Her2Error::io(&path, e))
+    }
+
+    fn json(&mut self, name: &str, value: &impl serde::Serialize, gzip: bool) -> Result<()> {
+        let mut text =
+            serde_json::to_string_pretty(value).map_err(|e| encode_err(Path::new(name), e))?;
+        text.push('\n');
+        self.bytes(name, text.as_bytes(), gzip)
+    }
+
+    fn png(&mut self, name: &str, image: &RgbImage) -> Result<()> {
+        let path = self.path(name);
+        image
+            .save_with_format(&path, image::ImageFormat::Png)
+            .map_err(|e| encode_err(&path, e))
+    }
+
+    fn commit(self) -> Result<Vec<PathBuf>> {
+        let mut written = Vec::new();
+        for name in &self.files {
+            let (from, to) = (self.dir.join(name), self.out.join(name));
+            std::fs::rename(&from, &to).map_err(|e| Her2Error::io(&to, e))?;
+            written.push(to);
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Writes every output of `analysis` into `out`; returns the files written.
+pub fn write_outputs(
+    analysis: &SlideAnalysis,
+    out: &Path,
+    options: OutputOptions,
+) -> Result<Vec<PathBuf>> {
+    let gz = if options.gzip { ".gz" } else { "" };
+    let mut staging = Staging::new(out)?;
+    staging.json("report.json", &analysis.report, false)?;
+    staging.bytes("patches.csv", patches_csv(analysis).as_bytes(), false)?;
+    let heatmap = analysis.tumor_map.heatmap(
+        &analysis.thumbnail.image,
+        analysis.thumbnail.downsample,
+        0.5,
+    );
+    staging.png("heatmap.png", &heatmap)?;
+    staging.png("overlay.png", &patch_overlay(analysis))?;
+    staging.json(
+        &format!("tumor.geojson{gz}"),
+        &analysis.tumor_mask.to_geojson(),
+        options.gzip,
+    )?;
+    if options.cells {
+        staging.json(
+            &format!("cells.geojson{gz}"),
+            &cells_geojson(&analysis.cells),
+            options.gzip,
+        )?;
+    }
+    staging.commit()
+}

@@ -1,0 +1,398 @@
+//! [`Pipeline`]: the paper's stages composed through their traits. Each stage can be replaced
+//! ([`PipelineBuilder`]); the slide is streamed patch by patch, never held whole.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use stain_features::{CellSegmenter, PatchFeatures, StainAnalyzer};
+use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
+use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
+use wsi_io::{Mpp, OpenOptions, Patch, PatchGrid, Rect, Slide, read_patch};
+
+use crate::cells::SlideCell;
+use crate::config::PipelineConfig;
+use crate::error::{Her2Error, Result};
+use crate::input::input_info;
+use crate::report::{ControlReport, Her2Report, REPORT_SCHEMA_VERSION, StageTimings, TumorSummary};
+use crate::tissue_step::{Thumbnail, TissueSource, find_tissue, thumbnail};
+
+/// What to do with one slide beyond the pipeline's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct SlideRequest {
+    /// Level-0 microns per pixel, overriding (or completing) the file's.
+    pub mpp: Option<f64>,
+    /// Where the tissue comes from.
+    pub tissue: TissueSource,
+    /// Tissue piece ids not to score.
+    pub exclude_pieces: Vec<u32>,
+    /// Keep every cell (level-0 contours) for overlays and GeoJSON.
+    pub keep_cells: bool,
+    /// Draw progress bars on stderr (hidden when stderr is not a terminal).
+    pub progress: bool,
+}
+
+/// One analysed feature patch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PatchResult {
+    /// Where it is (level 0).
+    pub rect: Rect,
+    /// Fraction of it the tumour mask covers.
+    pub tumor_fraction: f64,
+    /// Its features.
+    pub features: PatchFeatures,
+    /// The configured rule's score of this patch alone (for the overlay and heterogeneity).
+    pub score: Her2Score,
+}
+
+/// Everything the pipeline learnt about a slide: the report and the evidence behind it.
+#[derive(Debug, Clone)]
+pub struct SlideAnalysis {
+    /// The report.
+    pub report: Her2Report,
+    /// The thumbnail the tissue was found on.
+    pub thumbnail: Thumbnail,
+    /// The tissue mask, with pieces and their roles.
+    pub tissue: TissueMask,
+    /// Tumour probabilities on the classifier's grid.
+    pub tumor_map: TumorMap,
+    /// The thresholded tumour mask.
+    pub tumor_mask: TumorMask,
+    /// The analysed tumour patches, in raster order.
+    pub patches: Vec<PatchResult>,
+    /// The cells of those patches (empty unless [`SlideRequest::keep_cells`]).
+    pub cells: Vec<SlideCell>,
+}
+
+/// The her2 pipeline: tissue -> tumour -> stain features -> score.
+pub struct Pipeline {
+    config: PipelineConfig,
+    tissue: Box<dyn TissueDetector>,
+    tumor: Box<dyn TumorModel>,
+    analyzer: StainAnalyzer,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("config", &self.config)
+            .field("tumor_model", &self.tumor.id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Pipeline`], replacing any stage with your own implementation.
+pub struct PipelineBuilder {
+    config: PipelineConfig,
+    tissue: Option<Box<dyn TissueDetector>>,
+    tumor: Option<Box<dyn TumorModel>>,
+    segmenter: Option<Arc<dyn CellSegmenter>>,
+}
+
+impl PipelineBuilder {
+    /// A builder with this configuration and the paper's stages.
+    pub fn new(config: PipelineConfig) -> Self {
+        Self {
+            config,
+            tissue: None,
+            tumor: None,
+            segmenter: None,
+        }
+    }
+
+    /// Uses another tissue detector instead of HSV + Otsu.
+    pub fn tissue_detector(mut self, detector: Box<dyn TissueDetector>) -> Self {
+        self.tissue = Some(detector);
+        self
+    }
+
+    /// The tumour model (required): a trained ResNet, "all tissue is tumour", an annotation.
+    pub fn tumor_model(mut self, model: Box<dyn TumorModel>) -> Self {
+        self.tumor = Some(model);
+        self
+    }
+
+    /// Uses another cell segmenter instead of distance transform + watershed.
+    pub fn cell_segmenter(mut self, segmenter: Arc<dyn CellSegmenter>) -> Self {
+        self.segmenter = Some(segmenter);
+        self
+    }
+
+    /// Validates the configuration and assembles the pipeline.
+    pub fn build(self) -> Result<Pipeline> {
+        self.config.validate()?;
+        let tumor = self.tumor.ok_or_else(|| {
+            Her2Error::Config("a tumour model is required (a checkpoint, or all-tissue)".into())
+        })?;
+        let tissue = match self.tissue {
+            Some(detector) => detector,
+            None => Box::new(HsvOtsuDetector::new(self.config.tissue.detector.clone())?),
+        };
+        let stain = self.config.features.stain.clone();
+        let analyzer = match self.segmenter {
+            Some(segmenter) => StainAnalyzer::with_segmenter(stain, segmenter)?,
+            None => StainAnalyzer::new(stain)?,
+        };
+        Ok(Pipeline {
+            config: self.config,
+            tissue,
+            tumor,
+            analyzer,
+        })
+    }
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1e3
+}
+
+fn progress_bar(show: bool, len: usize, what: &str) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let template = format!("{what} {{bar:40}} {{pos}}/{{len}} {{per_sec}} eta {{eta}}");
+    ProgressBar::new(len as u64).with_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
+}
+
+impl Pipeline {
+    /// The configuration in use.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    /// Opens the slide at `path` and scores it.
+    pub fn run(&self, path: &Path, request: &SlideRequest) -> Result<SlideAnalysis> {
+        let started = Instant::now();
+        let options = match request.mpp {
+            Some(mpp) => OpenOptions::with_mpp(Mpp::square(mpp)),
+            None => OpenOptions::default(),
+        };
+        let slide = wsi_io::open_with(path, &options)?;
+        self.run_slide(slide.as_ref(), request, started)
+    }
+
+    /// Scores an open slide; `started` is when the caller began (for the timings).
+    pub fn run_slide(
+        &self,
+        slide: &dyn Slide,
+        request: &SlideRequest,
+        started: Instant,
+    ) -> Result<SlideAnalysis> {
+        let mut timings = StageTimings::default();
+        let input = input_info(slide, request.mpp)?;
+        let mpp = input.mpp;
+        timings.open = ms(started);
+
+        let t = Instant::now();
+        let thumb = thumbnail(slide, self.config.tissue.thumbnail_max_side)?;
+        let tissue = find_tissue(
+            slide,
+            &thumb,
+            mpp,
+            self.tissue.as_ref(),
+            &request.tissue,
+            &request.exclude_pieces,
+        )?;
+        timings.tissue = ms(t);
+
+        let t = Instant::now();
+        let min_tissue = self.config.tumor.min_tissue_fraction;
+        let is_tissue =
+            |r: Rect| tissue.coverage(r.x as f64, r.y as f64, r.w as f64, r.h as f64) >= min_tissue;
+        let inference = tumor_classifier::InferenceConfig {
+            show_progress: request.progress,
+            ..self.config.tumor.inference.clone()
+        };
+        let tumor_map = classify_slide(slide, self.tumor.as_ref(), &is_tissue, &inference)?;
+        let tumor_mask = tumor_map.tumor_mask(&inference.mask);
+        if tumor_mask.tumor_cells() == 0 {
+            return Err(Her2Error::NoTumour {
+                path: slide.path().to_path_buf(),
+                classified: tumor_map.classified_cells(),
+                threshold: inference.mask.threshold,
+            });
+        }
+        timings.tumor = ms(t);
+
+        let t = Instant::now();
+        let grid = PatchGrid::new(slide, None, &self.config.features.grid)?;
+        let min_tumor = self.config.features.min_tumor_fraction;
+        let tumor_patches: Vec<(Patch, f64)> = grid
+            .iter()
+            .map(|p| (p, tumor_mask.fraction(p.rect)))
+            .filter(|(_, f)| *f >= min_tumor)
+            .collect();
+        let (analysed, cells) = self.analyse_patches(
+            slide,
+            mpp,
+            &tumor_patches,
+            request.keep_cells,
+            request.progress,
+        )?;
+        let control = self.control_features(slide, mpp, &tissue)?;
+        timings.features = ms(t);
+
+        let t = Instant::now();
+        let mut aggregator = self.config.scoring.aggregator();
+        for patch in &analysed {
+            aggregator.add(&patch.features)?;
+        }
+        let features = aggregator.finish();
+        let control_features = control.as_ref().map(|c| &c.features);
+        let assessment = self.config.scoring.assess(&features, control_features);
+        let all_rules: BTreeMap<String, _> = self
+            .config
+            .scoring
+            .assess_all(&features, control_features)
+            .into_iter()
+            .map(|(kind, a)| (kind.name().to_owned(), a))
+            .collect();
+        timings.scoring = ms(t);
+        timings.total = ms(started);
+
+        let report = Her2Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            her2_version: env!("CARGO_PKG_VERSION").to_owned(),
+            input,
+            assessment,
+            all_rules,
+            features,
+            control,
+            tissue: tissue.summary(),
+            tumor: TumorSummary {
+                model_id: self.tumor.id(),
+                classified_patches: tumor_map.classified_cells(),
+                tumor_patches: tumor_mask.tumor_cells(),
+                threshold: inference.mask.threshold,
+                feature_patches: analysed.len(),
+            },
+            config: self.config.clone(),
+            timings_ms: timings,
+        };
+        Ok(SlideAnalysis {
+            report,
+            thumbnail: thumb,
+            tissue,
+            tumor_map,
+            tumor_mask,
+            patches: analysed,
+            cells,
+        })
+    }
+
+    /// Reads and analyses patches in bounded chunks (parallel inside a chunk), in order.
+    fn analyse_patches(
+        &self,
+        slide: &dyn Slide,
+        mpp: f64,
+        patches: &[(Patch, f64)],
+        keep_cells: bool,
+        progress: bool,
+    ) -> Result<(Vec<PatchResult>, Vec<SlideCell>)> {
+        let bar = progress_bar(progress, patches.len(), "tumour features");
+        let rule = self.config.scoring.scorer(self.config.scoring.rule);
+        let mut results = Vec::with_capacity(patches.len());
+        let mut cells = Vec::new();
+        let analyzer = &self.analyzer;
+        for chunk in patches.chunks(self.config.features.chunk) {
+            let analysed = chunk
+                .par_iter()
+                .map(|(patch, fraction)| {
+                    let image = read_patch(slide, patch)?;
+                    let patch_mpp = mpp * patch.rect.w as f64 / f64::from(patch.out_px);
+                    let (features, patch_cells) = if keep_cells {
+                        analyzer.analyze_with_cells(&image, patch_mpp)?
+                    } else {
+                        (analyzer.analyze(&image, patch_mpp)?, Vec::new())
+                    };
+                    Ok((*patch, *fraction, features, patch_cells))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for (patch, fraction, features, patch_cells) in analysed {
+                let mut alone = self.config.scoring.aggregator();
+                alone.add(&features)?;
+                let score = rule.score(&alone.finish()).score;
+                let scale = patch.rect.w as f64 / f64::from(patch.out_px);
+                cells.extend(
+                    patch_cells
+                        .iter()
+                        .map(|c| SlideCell::from_patch_cell(c, results.len(), &patch.rect, scale)),
+                );
+                results.push(PatchResult {
+                    rect: patch.rect,
+                    tumor_fraction: fraction,
+                    features,
+                    score,
+                });
+            }
+            bar.inc(chunk.len() as u64);
+        }
+        bar.finish_and_clear();
+        Ok((results, cells))
+    }
+
+    /// Features of the control pieces (a sample of their patches), when the slide has any.
+    fn control_features(
+        &self,
+        slide: &dyn Slide,
+        mpp: f64,
+        tissue: &TissueMask,
+    ) -> Result<Option<ControlReport>> {
+        let max = self.config.features.max_control_patches;
+        let controls: Vec<_> = tissue
+            .pieces()
+            .iter()
+            .filter(|p| p.role == PieceRole::Control)
+            .collect();
+        if controls.is_empty() || max == 0 {
+            return Ok(None);
+        }
+        let d = tissue.downsample();
+        let mut candidates = Vec::new();
+        for piece in &controls {
+            let [x0, y0, x1, y1] = piece.bbox;
+            let (w, h) = slide.dimensions();
+            let region = Rect::new(
+                x0.max(0.0) as u64,
+                y0.max(0.0) as u64,
+                (x1.min(w as f64) - x0.max(0.0)).max(1.0) as u64,
+                (y1.min(h as f64) - y0.max(0.0)).max(1.0) as u64,
+            );
+            let grid_config = wsi_io::PatchGridConfig {
+                keep_partial: true,
+                ..self.config.features.grid
+            };
+            let grid = PatchGrid::new(slide, Some(region), &grid_config)?;
+            candidates.extend(grid.iter().filter(|p| {
+                let cx = (p.rect.x as f64 + p.rect.w as f64 / 2.0) / d;
+                let cy = (p.rect.y as f64 + p.rect.h as f64 / 2.0) / d;
+                tissue.bitmap().get(cx as u32, cy as u32)
+            }));
+        }
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let step = candidates.len().div_ceil(max);
+        let sample: Vec<(Patch, f64)> = candidates
+            .into_iter()
+            .step_by(step)
+            .map(|p| (p, 1.0))
+            .collect();
+        let (analysed, _) = self.analyse_patches(slide, mpp, &sample, false, false)?;
+        let mut aggregator: SlideAggregator = self.config.scoring.aggregator();
+        for patch in &analysed {
+            aggregator.add(&patch.features)?;
+        }
+        let features: SlideFeatures = aggregator.finish();
+        Ok(Some(ControlReport {
+            pieces: controls.iter().map(|p| p.id).collect(),
+            features,
+        }))
+    }
+}
