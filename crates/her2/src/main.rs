@@ -23,6 +23,8 @@ enum Command {
     Batch(cli::batch::BatchArgs),
     /// Score a labelled cohort and compare every rule with the labels.
     Eval(cli::eval::EvalArgs),
+    /// Print the full pipeline configuration (defaults, or a file completed with them) as TOML.
+    Config(cli::config::ConfigArgs),
     /// Find the tissue on a slide's thumbnail: mask, numbered pieces, control piece, GeoJSON.
     Tissue(cli::tissue::TissueArgs),
     /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Score(args) => cli::score::run(args),
         Command::Batch(args) => cli::batch::run(args),
         Command::Eval(args) => cli::eval::run(args),
+        Command::Config(args) => cli::config::run(args),
         Command::Tissue(args) => cli::tissue::run(args),
         Command::Info(args) => cli::info::run(args),
         Command::Calibrate(args) => cli::calibrate::run(args),

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod calibrate;
+pub mod config;
 pub mod eval;
 pub mod info;
 pub mod pipeline_args;
