@@ -36,6 +36,21 @@ impl Default for ModelSpec {
 }
 
 impl ModelSpec {
+    /// Index of the class that training uses for non-tumour patches (0, or 1 when the
+    /// tumour class is 0).
+    pub fn normal_class(&self) -> usize {
+        usize::from(self.tumor_class == 0)
+    }
+
+    /// The class index of a patch labelled `tumor` (true) or normal (false).
+    pub fn class_of(&self, tumor: bool) -> usize {
+        if tumor {
+            self.tumor_class
+        } else {
+            self.normal_class()
+        }
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.resnet.validate()?;
@@ -59,5 +74,52 @@ impl ModelSpec {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_papers_and_bad_values_are_rejected() {
+        let spec = ModelSpec::default();
+        spec.validate().unwrap();
+        assert_eq!(
+            (spec.patch_size, spec.mpp, spec.resnet.arch.name()),
+            (256, 0.5, "resnet34")
+        );
+        assert_eq!((spec.class_of(true), spec.class_of(false)), (1, 0));
+        let flipped = ModelSpec {
+            tumor_class: 0,
+            ..ModelSpec::default()
+        };
+        assert_eq!((flipped.class_of(true), flipped.class_of(false)), (0, 1));
+        assert!(
+            ModelSpec {
+                tumor_class: 2,
+                ..ModelSpec::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            ModelSpec {
+                patch_size: 8,
+                ..ModelSpec::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            ModelSpec {
+                mpp: 0.0,
+                ..ModelSpec::default()
+            }
+            .validate()
+            .is_err()
+        );
+        let json = serde_json::to_string(&spec).unwrap();
+        assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
     }
 }

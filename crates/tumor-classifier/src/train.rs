@@ -240,7 +240,10 @@ pub fn train(
             let batch: Vec<&PatchSample> = chunk.iter().map(|&i| &train_set[i]).collect();
             let images = load_batch(&batch, config, Some((epoch, chunk)))?;
             let x = images_to_tensor(&images, &config.model.normalization, &device)?;
-            let labels: Vec<i64> = batch.iter().map(|s| i64::from(s.tumor)).collect();
+            let labels: Vec<i64> = batch
+                .iter()
+                .map(|s| config.model.class_of(s.tumor) as i64)
+                .collect();
             let y = Tensor::<1, Int>::from_data(
                 TensorData::new(labels.clone(), [labels.len()]),
                 &device,
@@ -337,18 +340,15 @@ pub fn evaluate(
     samples: &[PatchSample],
     config: &TrainConfig,
 ) -> Result<(Vec<f32>, Vec<bool>, f64)> {
-    let tumor = model.spec().tumor_class;
+    let spec = model.spec();
+    let tumor = spec.tumor_class;
     let mut scores = Vec::with_capacity(samples.len());
     let mut loss = 0.0f64;
     for chunk in samples.chunks(config.batch_size.max(1)) {
         let refs: Vec<&PatchSample> = chunk.iter().collect();
         let images = load_batch(&refs, config, None)?;
         for (probs, sample) in model.class_probabilities(&images)?.into_iter().zip(chunk) {
-            let truth = if sample.tumor {
-                tumor
-            } else {
-                1 - tumor.min(1)
-            };
+            let truth = spec.class_of(sample.tumor);
             loss -= f64::from(probs[truth].max(1e-7)).ln();
             scores.push(probs[tumor]);
         }
