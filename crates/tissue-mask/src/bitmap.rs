@@ -206,6 +206,16 @@ impl Bitmap {
         out
     }
 
+    /// Pixel-wise OR with a bitmap of the same size.
+    pub fn or(&self, other: &Self) -> Self {
+        let mut out = self.clone();
+        out.words
+            .iter_mut()
+            .zip(&other.words)
+            .for_each(|(a, b)| *a |= b);
+        out
+    }
+
     /// Number of pixels true in both bitmaps (same size).
     pub fn count_and(&self, other: &Self) -> u64 {
         self.words

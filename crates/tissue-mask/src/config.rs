@@ -8,14 +8,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CombineRule {
-    /// Tissue = saturation mask AND hue mask (the paper's "combining the masks of the H and S
-    /// channels"). The hue mask keeps the side of the hue threshold that holds the median hue
-    /// of the saturated pixels.
-    #[default]
+    /// Tissue = saturation mask AND hue mask: the literal reading of the paper's "combining
+    /// the masks of the H and S channels" (also the peer scripts'). The hue mask keeps the side
+    /// of the hue threshold that holds the median hue of the saturated pixels. On IHC, Otsu's
+    /// hue threshold falls between the brown DAB and the blue hematoxylin hues, so this keeps
+    /// one stain and drops the other (see docs/tissue-mask.md for the measurements).
     And,
     /// Tissue = saturation mask OR hue mask.
     Or,
-    /// Tissue = saturation mask only (the hue threshold is computed and reported, not used).
+    /// Tissue = saturation mask only; the hue threshold is computed and reported, not used.
+    /// The default: it keeps brown and blue tissue alike (our reading of the paper's intent,
+    /// background removal, where the hue cut cannot help: glass has no defined hue).
+    #[default]
     SaturationOnly,
 }
 
@@ -79,7 +83,7 @@ pub struct TissueConfig {
 impl Default for TissueConfig {
     fn default() -> Self {
         Self {
-            combine: CombineRule::And,
+            combine: CombineRule::SaturationOnly,
             saturation_threshold_range: [12, 40],
             min_tissue_saturation: 30.0,
             opening_radius_um: 0.0,

@@ -8,7 +8,7 @@ use crate::components::{fill_holes_below, remove_pieces_below};
 use crate::config::{CombineRule, TissueConfig};
 use crate::control::flag_control;
 use crate::error::{Result, TissueError};
-use crate::hsv::{HUE_RANGE, HueSaturation};
+use crate::hsv::HueSaturation;
 use crate::mask::{MaskSource, Thresholds, TissueMask};
 use crate::morphology::{close_disk, open_disk};
 use crate::otsu::otsu_threshold;
@@ -59,10 +59,10 @@ impl HsvOtsuDetector {
         &self.config
     }
 
-    /// The thresholds for this thumbnail's HSV planes, or `NoTissue` for a blank thumbnail.
-    fn thresholds(&self, hs: &HueSaturation) -> Result<Thresholds> {
-        let sat_hist = hs.saturation_histogram();
-        let saturation_otsu = otsu_threshold(&sat_hist)
+    /// The saturation thresholds (Otsu's and the clamped one), or `NoTissue` for a blank
+    /// thumbnail.
+    fn saturation_threshold(&self, sat_hist: &[u64; 256]) -> Result<(u8, u8)> {
+        let saturation_otsu = otsu_threshold(sat_hist)
             .ok_or_else(|| TissueError::BadImage("the thumbnail has no pixels".to_owned()))?;
         let [lo, hi] = self.config.saturation_threshold_range;
         let saturation = saturation_otsu.clamp(lo, hi);
@@ -85,16 +85,7 @@ impl HsvOtsuDetector {
                 ),
             });
         }
-        let hue = otsu_threshold(&hs.hue_histogram(0..=255)).unwrap_or(0);
-        let saturated_hues = hs.hue_histogram(saturation.saturating_add(1)..=255);
-        let median_hue = median(&saturated_hues);
-        Ok(Thresholds {
-            saturation_otsu,
-            saturation,
-            hue,
-            hue_keeps_above: median_hue > usize::from(hue),
-            combine: self.config.combine,
-        })
+        Ok((saturation_otsu, saturation))
     }
 
     /// The combined H/S mask before any cleanup, with its thresholds.
@@ -107,60 +98,62 @@ impl HsvOtsuDetector {
             )));
         }
         let hs = HueSaturation::from_rgb(thumbnail);
-        let t = self.thresholds(&hs)?;
-        // Decision table over (hue, saturation).
-        let mut table = vec![false; HUE_RANGE * 256];
-        for h in 0..HUE_RANGE {
-            let hue_ok = if t.hue_keeps_above {
-                h > usize::from(t.hue)
-            } else {
-                h <= usize::from(t.hue)
-            };
-            for s in 0..256 {
-                let sat_ok = s > usize::from(t.saturation);
-                table[h * 256 + s] = match t.combine {
-                    CombineRule::And => sat_ok && hue_ok,
-                    CombineRule::Or => sat_ok || hue_ok,
-                    CombineRule::SaturationOnly => sat_ok,
-                };
-            }
-        }
-        let (w, h) = thumbnail.dimensions();
-        let mut bitmap = Bitmap::new(w, h);
-        let stride = bitmap.stride();
-        let width = w as usize;
-        bitmap
-            .words_mut()
-            .par_chunks_mut(stride)
-            .enumerate()
-            .for_each(|(y, row)| {
-                let hue = &hs.hue[y * width..(y + 1) * width];
-                let sat = &hs.saturation[y * width..(y + 1) * width];
-                for (i, word) in row.iter_mut().enumerate() {
-                    let end = (64 * (i + 1)).min(width);
-                    let mut bits = 0u64;
-                    for x in (64 * i..end).rev() {
-                        bits = bits << 1
-                            | u64::from(table[usize::from(hue[x]) * 256 + usize::from(sat[x])]);
-                    }
-                    *word = bits;
-                }
-            });
-        Ok((bitmap, t))
+        let (saturation_otsu, saturation) =
+            self.saturation_threshold(&hs.saturation_histogram())?;
+        let hue = otsu_threshold(&hs.hue_histogram()).unwrap_or(0);
+        let saturated = threshold_bitmap(
+            &hs.saturation,
+            thumbnail.width(),
+            thumbnail.height(),
+            saturation,
+        );
+        let hue_above = threshold_bitmap(&hs.hue, thumbnail.width(), thumbnail.height(), hue);
+        // The hue mask keeps the side of the hue threshold holding the median hue of the
+        // saturated pixels: above it unless at least half of them lie at or below it.
+        let saturated_count = saturated.count_ones();
+        let saturated_above = saturated.count_and(&hue_above);
+        let hue_keeps_above = 2 * (saturated_count - saturated_above) < saturated_count;
+        let hue_mask = if hue_keeps_above {
+            hue_above
+        } else {
+            hue_above.not()
+        };
+        let combine = self.config.combine;
+        let bitmap = match combine {
+            CombineRule::And => saturated.and(&hue_mask),
+            CombineRule::Or => saturated.or(&hue_mask),
+            CombineRule::SaturationOnly => saturated,
+        };
+        let thresholds = Thresholds {
+            saturation_otsu,
+            saturation,
+            hue,
+            hue_keeps_above,
+            combine,
+        };
+        Ok((bitmap, thresholds))
     }
 }
 
-/// Median bin of a histogram (the lower median; 0 when empty).
-fn median(hist: &[u64; 256]) -> usize {
-    let total: u64 = hist.iter().sum();
-    let mut seen = 0;
-    for (i, &c) in hist.iter().enumerate() {
-        seen += c;
-        if 2 * seen >= total && total > 0 {
-            return i;
-        }
-    }
-    0
+/// The bitmap of `values > threshold` (row-major `width` x `height` plane), rows in parallel.
+fn threshold_bitmap(values: &[u8], width: u32, height: u32, threshold: u8) -> Bitmap {
+    let mut bitmap = Bitmap::new(width, height);
+    let stride = bitmap.stride();
+    let w = width as usize;
+    bitmap
+        .words_mut()
+        .par_chunks_mut(stride)
+        .zip(values.par_chunks(w))
+        .for_each(|(row, plane)| {
+            for (word, chunk) in row.iter_mut().zip(plane.chunks(64)) {
+                let mut bits = 0u64;
+                for (j, &v) in chunk.iter().enumerate() {
+                    bits |= u64::from(v > threshold) << j;
+                }
+                *word = bits;
+            }
+        });
+    bitmap
 }
 
 impl TissueDetector for HsvOtsuDetector {
@@ -280,12 +273,7 @@ mod tests {
                 Rgb([clamp(170 + n), clamp(175 + n), clamp(205 + n)])
             }
         });
-        let cfg = TissueConfig {
-            combine: CombineRule::SaturationOnly,
-            ..TissueConfig::default()
-        };
-        let m = HsvOtsuDetector::new(cfg)
-            .unwrap()
+        let m = HsvOtsuDetector::default()
             .detect(&TissueInput {
                 thumbnail: &img,
                 downsample: 32.0,

@@ -70,7 +70,7 @@ pub fn hue_saturation(r: u8, g: u8, b: u8) -> (u8, u8) {
     (h as u8, s as u8)
 }
 
-/// Hue and saturation planes of an image plus their joint histogram, computed in one pass.
+/// Hue and saturation planes of an image plus their histograms, computed in one pass.
 #[derive(Debug, Clone)]
 pub struct HueSaturation {
     /// Image width.
@@ -81,91 +81,76 @@ pub struct HueSaturation {
     pub hue: Vec<u8>,
     /// Saturation per pixel, row-major, in `[0, 255]`.
     pub saturation: Vec<u8>,
-    /// Joint histogram: `joint[h * 256 + s]` pixels have hue `h` and saturation `s`.
-    pub joint: Vec<u64>,
+    hue_hist: [u64; 256],
+    saturation_hist: [u64; 256],
+}
+
+/// Four interleaved histograms: consecutive equal values (most of a slide's glass) land in
+/// different copies, so increments do not wait on each other.
+struct Hist4([[u32; 256]; 4]);
+
+impl Hist4 {
+    fn total(&self) -> [u64; 256] {
+        std::array::from_fn(|i| self.0.iter().map(|h| u64::from(h[i])).sum())
+    }
+}
+
+fn add(mut a: [u64; 256], b: [u64; 256]) -> [u64; 256] {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
 }
 
 impl HueSaturation {
-    /// Converts `image` (rows in parallel) and counts the joint histogram.
+    /// Converts `image` (bands of rows in parallel) and counts the histograms.
     pub fn from_rgb(image: &RgbImage) -> Self {
         let (width, height) = image.dimensions();
         let n = width as usize * height as usize;
         let mut hue = vec![0u8; n];
         let mut saturation = vec![0u8; n];
-        let raw = image.as_raw();
-        let row_px = width as usize;
-        // Bands of rows: each band converts its pixels and keeps its own histogram.
-        let band_rows = (65_536 / row_px.max(1)).max(1);
-        let band_px = band_rows * row_px;
-        let joint = if n == 0 {
-            vec![0u64; HUE_RANGE * 256]
-        } else {
-            hue.par_chunks_mut(band_px)
-                .zip(saturation.par_chunks_mut(band_px))
-                .zip(raw.par_chunks(band_px * 3))
-                .map(|((h_out, s_out), rgb)| {
-                    let mut hist = vec![0u32; HUE_RANGE * 256];
-                    for ((h, s), px) in h_out
-                        .iter_mut()
-                        .zip(s_out.iter_mut())
-                        .zip(rgb.chunks_exact(3))
-                    {
-                        let (hh, ss) = hue_saturation(px[0], px[1], px[2]);
-                        *h = hh;
-                        *s = ss;
-                        hist[usize::from(hh) * 256 + usize::from(ss)] += 1;
-                    }
-                    hist
-                })
-                .fold(
-                    || vec![0u64; HUE_RANGE * 256],
-                    |mut acc, hist| {
-                        acc.iter_mut()
-                            .zip(&hist)
-                            .for_each(|(a, &c)| *a += u64::from(c));
-                        acc
-                    },
-                )
-                .reduce(
-                    || vec![0u64; HUE_RANGE * 256],
-                    |mut a, b| {
-                        a.iter_mut().zip(&b).for_each(|(x, &y)| *x += y);
-                        a
-                    },
-                )
-        };
+        let band_px = 65_536;
+        let (hue_hist, saturation_hist) = hue
+            .par_chunks_mut(band_px)
+            .zip(saturation.par_chunks_mut(band_px))
+            .zip(image.as_raw().par_chunks(band_px * 3))
+            .map(|((h_out, s_out), rgb)| {
+                let mut hh = Hist4([[0; 256]; 4]);
+                let mut sh = Hist4([[0; 256]; 4]);
+                for (k, ((h, s), px)) in h_out
+                    .iter_mut()
+                    .zip(s_out.iter_mut())
+                    .zip(rgb.chunks_exact(3))
+                    .enumerate()
+                {
+                    let (hv, sv) = hue_saturation(px[0], px[1], px[2]);
+                    *h = hv;
+                    *s = sv;
+                    hh.0[k & 3][usize::from(hv)] += 1;
+                    sh.0[k & 3][usize::from(sv)] += 1;
+                }
+                (hh.total(), sh.total())
+            })
+            .reduce(
+                || ([0; 256], [0; 256]),
+                |a, b| (add(a.0, b.0), add(a.1, b.1)),
+            );
         Self {
             width,
             height,
             hue,
             saturation,
-            joint,
+            hue_hist,
+            saturation_hist,
         }
     }
 
     /// Histogram of the saturation plane (256 bins).
     pub fn saturation_histogram(&self) -> [u64; 256] {
-        let mut hist = [0u64; 256];
-        for row in self.joint.chunks_exact(256) {
-            hist.iter_mut().zip(row).for_each(|(a, &c)| *a += c);
-        }
-        hist
+        self.saturation_hist
     }
 
-    /// Histogram of the hue plane over pixels whose saturation is in `saturations`
-    /// (256 bins; bins 180.. stay empty).
-    pub fn hue_histogram(&self, saturations: std::ops::RangeInclusive<u8>) -> [u64; 256] {
-        let mut hist = [0u64; 256];
-        let (lo, hi) = (
-            usize::from(*saturations.start()),
-            usize::from(*saturations.end()),
-        );
-        for (h, row) in self.joint.chunks_exact(256).enumerate() {
-            if lo <= hi {
-                hist[h] = row[lo..=hi].iter().sum();
-            }
-        }
-        hist
+    /// Histogram of the hue plane (256 bins; bins 180.. stay empty).
+    pub fn hue_histogram(&self) -> [u64; 256] {
+        self.hue_hist
     }
 }
 
@@ -209,7 +194,7 @@ mod tests {
             let [h, s, _] = rgb_to_hsv(px[0], px[1], px[2]);
             assert_eq!((hs.hue[i], hs.saturation[i]), (h, s));
         }
-        let hue_all = hs.hue_histogram(0..=255);
+        let hue_all = hs.hue_histogram();
         assert_eq!(hue_all.iter().sum::<u64>(), 37 * 11);
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! [`HsvOtsuDetector`] follows the paper: thumbnail RGB -> HSV (OpenCV's 8-bit convention,
 //! H in `[0, 180)`, see [`hsv`]), an exact Otsu threshold on S and on H (bit-identical to
-//! `skimage.filters.threshold_otsu`, see [`otsu`]), the two masks combined ([`CombineRule`]),
-//! then morphology in microns (closing, hole filling, removal of small pieces) on bit-packed
+//! `skimage.filters.threshold_otsu`, see [`otsu`]), the masks combined ([`CombineRule`]: the
+//! literal H AND S keeps only one of the two IHC stains, so the default uses S alone and
+//! reports the H threshold; `docs/tissue-mask.md` has the measurements), then morphology in microns (closing, hole filling, removal of small pieces) on bit-packed
 //! masks ([`morphology`], [`components`]). The result is a [`TissueMask`]: the bitmap with its
 //! downsample, the tissue fraction, and the tissue [`TissuePiece`]s (area in mm², level-0
 //! bounding box and centroid, stable id). A heuristic ([`flag_control`]) flags a likely 3+
