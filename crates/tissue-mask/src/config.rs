@@ -37,6 +37,10 @@ pub struct ControlConfig {
     pub max_edge_distance_fraction: f64,
     /// Mean DAB optical density (base 10, Ruifrok DAB vector) a candidate must reach.
     pub min_mean_dab: f64,
+    /// A candidate's mean DAB must be at least this multiple of the area-weighted mean DAB of
+    /// the other pieces (a control is mostly stained tumour; patient tissue has unstained
+    /// stroma even on a 3+ slide).
+    pub min_dab_ratio: f64,
     /// Fraction of a candidate's pixels that must be DAB-positive
     /// (OD above [`DAB_POSITIVE_OD`](crate::dab::DAB_POSITIVE_OD)).
     pub min_positive_fraction: f64,
@@ -48,8 +52,9 @@ impl Default for ControlConfig {
             enabled: true,
             max_area_fraction: 0.25,
             max_edge_distance_fraction: 0.2,
-            min_mean_dab: 0.2,
-            min_positive_fraction: 0.5,
+            min_mean_dab: 0.12,
+            min_dab_ratio: 1.5,
+            min_positive_fraction: 0.4,
         }
     }
 }
@@ -85,7 +90,7 @@ impl Default for TissueConfig {
         Self {
             combine: CombineRule::SaturationOnly,
             saturation_threshold_range: [12, 40],
-            min_tissue_saturation: 30.0,
+            min_tissue_saturation: 16.0,
             opening_radius_um: 0.0,
             closing_radius_um: 50.0,
             max_hole_area_um2: 100_000.0,
@@ -128,6 +133,12 @@ impl TissueConfig {
             if !(0.0..=1.0).contains(&v) {
                 return bad(format!("{name} = {v}: must be in [0, 1]"));
             }
+        }
+        if !c.min_dab_ratio.is_finite() || c.min_dab_ratio < 0.0 {
+            return bad(format!(
+                "control.min_dab_ratio = {}: must be a finite number >= 0",
+                c.min_dab_ratio
+            ));
         }
         if !c.min_mean_dab.is_finite() {
             return bad(format!(

@@ -3,7 +3,8 @@
 //! is **separate** (its own piece, and not the only or the largest one), **small** (at most
 //! `max_area_fraction` of all tissue), **near an edge** (its bounding box within
 //! `max_edge_distance_fraction` of the slide's shorter side from the nearest slide edge), and
-//! **strongly DAB-stained** (mean DAB OD and DAB-positive fraction above their minimums).
+//! **strongly DAB-stained** (mean DAB OD and DAB-positive fraction above their minimums, and
+//! mean DAB at least `min_dab_ratio` times that of the other pieces).
 //! At most one piece is flagged: the qualifying one with the highest mean DAB.
 
 use crate::config::ControlConfig;
@@ -33,7 +34,16 @@ pub fn flag_control(mask: &mut TissueMask, cfg: &ControlConfig) -> Option<u32> {
             edge <= max_edge_distance
         })
         .filter(|p| {
-            p.mean_dab.is_some_and(|m| m >= cfg.min_mean_dab)
+            let (others_dab, others_area) = mask
+                .pieces()
+                .iter()
+                .filter(|o| o.id != p.id)
+                .fold((0.0, 0.0), |(d, a), o| {
+                    (d + o.mean_dab.unwrap_or(0.0) * o.area_mm2, a + o.area_mm2)
+                });
+            let others_mean = others_dab / f64::max(others_area, f64::MIN_POSITIVE);
+            p.mean_dab
+                .is_some_and(|m| m >= cfg.min_mean_dab && m >= cfg.min_dab_ratio * others_mean)
                 && p.dab_positive_fraction
                     .is_some_and(|f| f >= cfg.min_positive_fraction)
         })

@@ -285,6 +285,45 @@ mod tests {
     }
 
     #[test]
+    fn literal_and_rule_keeps_one_stain_only() {
+        // Blue (hematoxylin) and brown (DAB) tissue side by side on glass: Otsu's hue threshold
+        // falls between the two stains, so H AND S drops one of them.
+        let img = RgbImage::from_fn(300, 150, |x, y| {
+            let n = noise(x, y, 3);
+            if (20..130).contains(&x) && (20..130).contains(&y) {
+                Rgb([clamp(150 + n), clamp(160 + n), clamp(205 + n)])
+            } else if (170..280).contains(&x) && (20..130).contains(&y) {
+                Rgb([clamp(150 + n), clamp(100 + n), clamp(60 + n)])
+            } else {
+                Rgb([clamp(238 + n), clamp(238 - n), 238])
+            }
+        });
+        let run = |combine| {
+            let cfg = TissueConfig {
+                combine,
+                ..TissueConfig::default()
+            };
+            HsvOtsuDetector::new(cfg)
+                .unwrap()
+                .detect(&TissueInput {
+                    thumbnail: &img,
+                    downsample: 32.0,
+                    mpp: 0.5,
+                })
+                .unwrap()
+        };
+        assert_eq!(run(CombineRule::SaturationOnly).pieces().len(), 2);
+        let and = run(CombineRule::And);
+        assert_eq!(and.pieces().len(), 1);
+        assert!(matches!(and.source(), MaskSource::Automatic(t) if t.combine == CombineRule::And));
+        // OR adds glass of the kept hue side: more than both pieces.
+        assert!(
+            run(CombineRule::Or).tissue_fraction()
+                > run(CombineRule::SaturationOnly).tissue_fraction()
+        );
+    }
+
+    #[test]
     fn bad_scale_is_an_error() {
         let img = RgbImage::from_pixel(8, 8, Rgb([200, 100, 50]));
         let err = HsvOtsuDetector::default()

@@ -1,0 +1,142 @@
+//! The detector on `ihc-synth` slides, whose true tissue and control piece are known: IoU with
+//! the true tissue mask over a 20-slide cohort of every class, and the control heuristic with
+//! and without a control piece.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
+use tissue_mask::{
+    Bitmap, CombineRule, HsvOtsuDetector, TissueConfig, TissueDetector, TissueInput, TissueMask,
+};
+
+const THUMB: u32 = 1024;
+
+struct Case {
+    class: Her2Class,
+    seed: u64,
+    control: bool,
+    mask: TissueMask,
+    /// IoU of the literal H AND S rule on the same thumbnail (reported, not asserted).
+    and_iou: f64,
+    truth: Bitmap,
+    control_truth: Bitmap,
+}
+
+fn and_rule() -> HsvOtsuDetector {
+    HsvOtsuDetector::new(TissueConfig {
+        combine: CombineRule::And,
+        ..TissueConfig::default()
+    })
+    .unwrap()
+}
+
+/// The 20-slide cohort: the six classes in turn, a control piece on every other slide.
+fn cohort(detector: &HsvOtsuDetector) -> Vec<Case> {
+    (0..20u64)
+        .map(|i| {
+            let class = Her2Class::ALL[i as usize % Her2Class::ALL.len()];
+            let cfg = SynthConfig {
+                control: i % 2 == 0,
+                ..SynthConfig::new(20_000, 16_000, class, 100 + i)
+            };
+            let slide = SyntheticSlide::new(&cfg).unwrap();
+            let thumb = slide.render_thumbnail(THUMB);
+            let (_, _, ds) = slide.thumbnail_size(THUMB);
+            let crop = |g: image::GrayImage| {
+                Bitmap::from_fn(thumb.width(), thumb.height(), |x, y| {
+                    g.get_pixel_checked(x, y).is_some_and(|p| p.0[0] != 0)
+                })
+            };
+            let mask = detector
+                .detect(&TissueInput {
+                    thumbnail: &thumb,
+                    downsample: ds,
+                    mpp: cfg.mpp,
+                })
+                .unwrap();
+            let truth = crop(slide.tissue_mask(ds));
+            let and_iou = and_rule()
+                .detect(&TissueInput {
+                    thumbnail: &thumb,
+                    downsample: ds,
+                    mpp: cfg.mpp,
+                })
+                .map_or(0.0, |m| m.bitmap().iou(&truth));
+            Case {
+                class,
+                seed: cfg.seed,
+                control: cfg.control,
+                mask,
+                and_iou,
+                truth,
+                control_truth: crop(slide.control_mask(ds)),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn cohort_iou_and_control_flagging() {
+    let cases = cohort(&HsvOtsuDetector::default());
+    let mut ious = Vec::new();
+    for c in &cases {
+        let iou = c.mask.bitmap().iou(&c.truth);
+        ious.push(iou);
+        let summary = c.mask.summary();
+        eprintln!(
+            "{:?} seed {} control {}: IoU {iou:.4} (H AND S: {:.4}), {} pieces, control flagged {:?}",
+            c.class,
+            c.seed,
+            c.control,
+            c.and_iou,
+            summary.pieces.len(),
+            summary.control_pieces
+        );
+        for p in &summary.pieces {
+            eprintln!(
+                "    piece {} {:.3} mm2 dab {:.3} positive {:.3} bbox {:?}",
+                p.id,
+                p.area_mm2,
+                p.mean_dab.unwrap_or(0.0),
+                p.dab_positive_fraction.unwrap_or(0.0),
+                p.bbox.map(|v| v.round())
+            );
+        }
+        assert!(
+            iou >= 0.95,
+            "{:?} seed {}: IoU {iou:.4} < 0.95",
+            c.class,
+            c.seed
+        );
+        if c.control {
+            assert_eq!(
+                summary.control_pieces.len(),
+                1,
+                "{:?} seed {}: control not flagged",
+                c.class,
+                c.seed
+            );
+            // The flagged piece is the true control piece: most of its pixels lie in it.
+            let id = summary.control_pieces[0];
+            let flagged = Bitmap::from_fn(c.truth.width(), c.truth.height(), |x, y| {
+                c.mask.bitmap().get(x, y) && !c.mask.scored_bitmap().get(x, y)
+            });
+            assert!(
+                flagged.iou(&c.control_truth) > 0.8,
+                "piece {id} is not the control"
+            );
+        } else {
+            assert!(
+                summary.control_pieces.is_empty(),
+                "{:?} seed {}: a control flagged on a slide without one",
+                c.class,
+                c.seed
+            );
+        }
+    }
+    let mean = ious.iter().sum::<f64>() / ious.len() as f64;
+    let and_mean = cases.iter().map(|c| c.and_iou).sum::<f64>() / cases.len() as f64;
+    eprintln!(
+        "mean IoU {mean:.4}, min {:.4}; H AND S rule: mean {and_mean:.4}",
+        ious.iter().copied().fold(1.0, f64::min)
+    );
+}
