@@ -1,0 +1,43 @@
+//! Stage 2 (tumour classifier): forward pass of the full-width ResNet-34 (2 classes) on
+//! batches of 256 x 256 patches on the CPU (burn `flex` backend), end to end from RGB
+//! patches to tumour probabilities. Compare with `../shared/peers/resnet34.py`
+//! (onnxruntime / PyTorch); figures go to docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use tumor_classifier::{
+    Arch, ComputeDevice, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorModel,
+};
+
+fn patches(n: usize) -> Vec<image::RgbImage> {
+    (0..n)
+        .map(|k| {
+            image::RgbImage::from_fn(256, 256, |x, y| {
+                image::Rgb([(x * 3 + k as u32) as u8, (y * 5) as u8, ((x ^ y) * 7) as u8])
+            })
+        })
+        .collect()
+}
+
+fn resnet34_forward(c: &mut Criterion) {
+    let device = ComputeDevice::Cpu.to_burn().unwrap();
+    let spec = ModelSpec {
+        resnet: ResNetConfig::new(Arch::ResNet34, 1.0),
+        ..ModelSpec::default()
+    };
+    let model = ResNetTumorModel::new(spec.resnet.init(&device).unwrap(), spec, device, "bench");
+    let mut group = c.benchmark_group("classifier/resnet34_256px_cpu");
+    group.sample_size(10);
+    for batch in [1usize, 8, 32] {
+        let images = patches(batch);
+        let regions = vec![Rect::new(0, 0, 256, 256); batch];
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
+            b.iter(|| model.predict(&images, &regions).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, resnet34_forward);
+criterion_main!(benches);
