@@ -112,7 +112,7 @@ pub fn overlay(mask: &TissueMask, thumbnail: &RgbImage) -> Result<RgbImage> {
         px.0 = if edge {
             colour
         } else {
-            std::array::from_fn(|c| ((u16::from(px.0[c]) * 3 + u16::from(colour[c])) / 4) as u8)
+            std::array::from_fn(|c| ((u16::from(px.0[c]) + u16::from(colour[c])) / 2) as u8)
         };
     }
     let scale = i64::from((w.min(h) / 200).max(1));
