@@ -6,9 +6,9 @@
 //! `patch_cells_score_0` ... `patch_cells_score_3`. Reading matches columns by name, so their
 //! order and extra columns do not matter; a missing column is an error.
 
-use std::collections::HashSet;
 use std::path::Path;
 
+use crate::csv_table::CsvTable;
 use crate::error::{Result, ScoreError};
 use crate::features::{INTENSITY_NAMES, SlideFeatures};
 use crate::io::write_atomic;
@@ -213,91 +213,36 @@ pub fn write_features_csv(path: &Path, records: &[SlideRecord]) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
-/// Opens a CSV file with a header row.
-pub(crate) fn open_csv(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    let file = std::fs::File::open(path).map_err(|source| ScoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(file))
-}
-
-/// The position of `name` in a CSV header, or a [`ScoreError::MissingColumn`].
-pub(crate) fn column_position(
-    path: &Path,
-    header: &csv::StringRecord,
-    name: &str,
-) -> Result<usize> {
-    header
-        .iter()
-        .position(|field| field == name)
-        .ok_or_else(|| ScoreError::MissingColumn {
-            path: path.to_path_buf(),
-            column: name.to_string(),
-        })
-}
-
 /// Reads a features CSV; every value is checked (counts are whole numbers, reals finite and
 /// not negative) and slide ids are unique.
 pub fn read_features_csv(path: &Path) -> Result<Vec<SlideRecord>> {
-    let mut reader = open_csv(path)?;
-    let header = reader
-        .headers()
-        .map_err(|source| ScoreError::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .clone();
-    let slide_at = column_position(path, &header, SLIDE_COLUMN)?;
+    let table = CsvTable::read(path)?;
+    let slides = table.slide_ids(table.column(SLIDE_COLUMN)?)?;
     let columns = columns();
     let positions = columns
         .iter()
-        .map(|column| column_position(path, &header, &column.name))
+        .map(|column| table.column(&column.name))
         .collect::<Result<Vec<_>>>()?;
-    let mut seen = HashSet::new();
-    let mut records = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|source| ScoreError::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let line = row.position().map_or(0, csv::Position::line);
-        let bad = |column: &str, message: String| ScoreError::BadValue {
-            path: path.to_path_buf(),
-            line,
-            column: column.to_string(),
-            message,
-        };
-        let slide = row.get(slide_at).unwrap_or_default().to_string();
-        if slide.is_empty() {
-            return Err(bad(SLIDE_COLUMN, "empty slide id".into()));
-        }
-        if !seen.insert(slide.clone()) {
-            return Err(ScoreError::DuplicateSlide {
-                path: path.to_path_buf(),
-                slide,
-            });
-        }
+    let mut records = Vec::with_capacity(slides.len());
+    for ((line, row), slide) in table.rows.iter().zip(slides) {
         let mut features = SlideFeatures::default();
         for (column, &position) in columns.iter().zip(&positions) {
             let text = row.get(position).unwrap_or_default();
+            let bad = |message: String| table.bad(*line, position, message);
             match column.access {
                 Access::Count(_, set) => {
-                    *set(&mut features, column.index) = text.parse().map_err(|_| {
-                        bad(&column.name, format!("`{text}` is not a whole number"))
-                    })?;
+                    *set(&mut features, column.index) = text
+                        .parse()
+                        .map_err(|_| bad(format!("`{text}` is not a whole number")))?;
                 }
                 Access::Real(_, set) => {
                     let value: f64 = text
                         .parse()
-                        .map_err(|_| bad(&column.name, format!("`{text}` is not a number")))?;
+                        .map_err(|_| bad(format!("`{text}` is not a number")))?;
                     if !(value.is_finite() && value >= 0.0) {
-                        return Err(bad(
-                            &column.name,
-                            format!("`{text}` is not a finite, non-negative number"),
-                        ));
+                        return Err(bad(format!(
+                            "`{text}` is not a finite, non-negative number"
+                        )));
                     }
                     *set(&mut features, column.index) = value;
                 }

@@ -1,12 +1,13 @@
 //! The labels CSV (`slide_id,label`, label as a pathologist wrote it: 0, null, ultralow, 1+,
 //! 2+, 3+) and its join with a features CSV.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
+use crate::csv_table::CsvTable;
 use crate::error::{Result, ScoreError};
 use crate::features::SlideFeatures;
-use crate::features_csv::{SlideRecord, column_position, open_csv};
+use crate::features_csv::SlideRecord;
 use crate::score::{GuidelineCategory, Her2Score};
 
 /// A pathologist's label for one slide.
@@ -34,57 +35,25 @@ pub struct LabelledSlide {
 /// Reads a labels CSV with columns `slide_id` and `label` (or `score`); other columns are
 /// ignored.
 pub fn read_labels_csv(path: &Path) -> Result<Vec<SlideLabel>> {
-    let mut reader = open_csv(path)?;
-    let header = reader
-        .headers()
-        .map_err(|source| ScoreError::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .clone();
-    let slide_at = column_position(path, &header, "slide_id")?;
-    let label_at = column_position(path, &header, "label")
-        .or_else(|_| column_position(path, &header, "score"))?;
-    let mut seen = HashSet::new();
-    let mut labels = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|source| ScoreError::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let line = row.position().map_or(0, csv::Position::line);
-        let slide = row.get(slide_at).unwrap_or_default().to_string();
-        let text = row.get(label_at).unwrap_or_default();
-        let bad = |message: String| ScoreError::BadValue {
-            path: path.to_path_buf(),
-            line,
-            column: header[label_at].to_string(),
-            message,
-        };
-        let score: Her2Score = text
-            .parse()
-            .map_err(|err: ScoreError| bad(err.to_string()))?;
-        if slide.is_empty() {
-            return Err(ScoreError::BadValue {
-                path: path.to_path_buf(),
-                line,
-                column: "slide_id".into(),
-                message: "empty slide id".into(),
-            });
-        }
-        if !seen.insert(slide.clone()) {
-            return Err(ScoreError::DuplicateSlide {
-                path: path.to_path_buf(),
+    let table = CsvTable::read(path)?;
+    let slides = table.slide_ids(table.column("slide_id")?)?;
+    let label_at = table.column("label").or_else(|_| table.column("score"))?;
+    table
+        .rows
+        .iter()
+        .zip(slides)
+        .map(|((line, row), slide)| {
+            let text = row.get(label_at).unwrap_or_default();
+            let score: Her2Score = text
+                .parse()
+                .map_err(|err: ScoreError| table.bad(*line, label_at, err.to_string()))?;
+            Ok(SlideLabel {
                 slide,
-            });
-        }
-        labels.push(SlideLabel {
-            slide,
-            score,
-            category: text.parse().ok(),
-        });
-    }
-    Ok(labels)
+                score,
+                category: text.parse().ok(),
+            })
+        })
+        .collect()
 }
 
 /// Pairs every label with its slide's features, in label order. A labelled slide with no

@@ -42,6 +42,7 @@ mod aggregate;
 mod assess;
 mod calibrate;
 mod config;
+mod csv_table;
 mod error;
 mod features;
 mod features_csv;
