@@ -19,7 +19,8 @@ use tissue_mask::{HsvOtsuDetector, TissueConfig, TissueDetector, TissueInput};
 
 /// Small deterministic hash noise in [0, 1).
 fn hash(x: u32, y: u32, seed: u32) -> f64 {
-    let mut v = x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77) ^ seed.wrapping_mul(0xC2B2_AE3D);
+    let mut v =
+        x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77) ^ seed.wrapping_mul(0xC2B2_AE3D);
     v ^= v >> 15;
     v = v.wrapping_mul(0x2C1B_3C6D);
     v ^= v >> 12;
@@ -29,7 +30,10 @@ fn hash(x: u32, y: u32, seed: u32) -> f64 {
 /// Value noise: bilinear interpolation of a coarse random grid of cell `cell` pixels.
 fn smooth(x: u32, y: u32, cell: u32, seed: u32) -> f64 {
     let (gx, gy) = (x / cell, y / cell);
-    let (fx, fy) = (f64::from(x % cell) / f64::from(cell), f64::from(y % cell) / f64::from(cell));
+    let (fx, fy) = (
+        f64::from(x % cell) / f64::from(cell),
+        f64::from(y % cell) / f64::from(cell),
+    );
     let at = |i, j| hash(gx + i, gy + j, seed);
     let top = at(0, 0) * (1.0 - fx) + at(1, 0) * fx;
     let bottom = at(0, 1) * (1.0 - fx) + at(1, 1) * fx;
@@ -42,14 +46,25 @@ fn procedural_thumbnail(n: u32) -> RgbImage {
         let noise = |s| ((hash(x, y, s) - 0.5) * 16.0) as i32;
         if field > 0.55 {
             let dab = smooth(x, y, 9, 3);
-            let c = if dab > 0.5 { [150, 100, 60] } else { [150, 160, 205] };
-            Rgb(std::array::from_fn(|i| (c[i] + noise(10 + i as u32)).clamp(0, 255) as u8))
+            let c = if dab > 0.5 {
+                [150, 100, 60]
+            } else {
+                [150, 160, 205]
+            };
+            Rgb(std::array::from_fn(|i| {
+                (c[i] + noise(10 + i as u32)).clamp(0, 255) as u8
+            }))
         } else {
-            Rgb(std::array::from_fn(|i| (238 + noise(20 + i as u32) / 2).clamp(0, 255) as u8))
+            Rgb(std::array::from_fn(|i| {
+                (238 + noise(20 + i as u32) / 2).clamp(0, 255) as u8
+            }))
         }
     });
     for k in 0..200u32 {
-        let (x0, y0) = ((hash(k, 0, 9) * f64::from(n - 6)) as u32, (hash(k, 1, 9) * f64::from(n - 6)) as u32);
+        let (x0, y0) = (
+            (hash(k, 0, 9) * f64::from(n - 6)) as u32,
+            (hash(k, 1, 9) * f64::from(n - 6)) as u32,
+        );
         for y in y0..y0 + 4 {
             for x in x0..x0 + 4 {
                 img.put_pixel(x, y, Rgb([120, 80, 60]));
@@ -106,7 +121,9 @@ fn bench_image(c: &mut Criterion, name: &str, img: &RgbImage) {
 fn tissue_mask(c: &mut Criterion) {
     bench_image(c, "procedural_2048", &procedural_thumbnail(2048));
     if let Ok(path) = std::env::var("TISSUE_BENCH_IMAGE") {
-        let img = image::open(&path).unwrap_or_else(|e| panic!("{path}: {e}")).to_rgb8();
+        let img = image::open(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .to_rgb8();
         bench_image(c, "peer_image", &img);
     }
 }

@@ -1,12 +1,19 @@
 //! `her2 batch`: failures recorded and the run going on, resume, shards; `her2 eval`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{her2, synthetic_slide};
 use her2::ihc_synth::Her2Class;
 
 fn summary_rows(path: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(path).unwrap().lines().skip(1).map(str::to_owned).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -24,30 +31,73 @@ fn batch_goes_on_after_a_failure_resumes_and_shards() {
     let (s, o) = (slides.to_str().unwrap(), out.to_str().unwrap());
 
     let run = her2(&["batch", s, "--all-tissue", "--no-cells", "--out", o]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let rows = summary_rows(&out.join("summary.csv"));
     assert_eq!(rows.len(), 3, "{rows:?}");
     let broken = rows.iter().find(|r| r.starts_with("broken,")).unwrap();
-    assert!(broken.contains(",failed,") && broken.contains("broken.svs"), "{broken}");
+    assert!(
+        broken.contains(",failed,") && broken.contains("broken.svs"),
+        "{broken}"
+    );
     assert_eq!(rows.iter().filter(|r| r.contains(",scored,")).count(), 2);
     assert!(out.join("3plus-s41/report.json").exists());
     assert!(!out.join("broken").join("report.json").exists());
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
     assert_eq!(features.lines().count(), 3, "header + two scored slides");
 
-    let again = her2(&["batch", s, "--all-tissue", "--no-cells", "--resume", "--out", o]);
-    assert!(again.status.success());
+    let again = her2(&[
+        "batch",
+        s,
+        "--all-tissue",
+        "--no-cells",
+        "--resume",
+        "--out",
+        o,
+    ]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let rows = summary_rows(&out.join("summary.csv"));
-    assert_eq!(rows.iter().filter(|r| r.contains(",resumed,")).count(), 2, "{rows:?}");
+    assert_eq!(
+        rows.iter().filter(|r| r.contains(",resumed,")).count(),
+        2,
+        "{rows:?}"
+    );
 
     let mut sharded = Vec::new();
     for shard in ["0/2", "1/2"] {
-        let run = her2(&["batch", s, "--all-tissue", "--no-cells", "--resume", "--shard", shard, "--out", o]);
-        assert!(run.status.success());
+        let run = her2(&[
+            "batch",
+            s,
+            "--all-tissue",
+            "--no-cells",
+            "--resume",
+            "--shard",
+            shard,
+            "--out",
+            o,
+        ]);
         let index = &shard[..1];
-        sharded.extend(summary_rows(&out.join(format!("summary-shard-{index}-of-2.csv"))));
+        let rows = summary_rows(&out.join(format!("summary-shard-{index}-of-2.csv")));
+        let all_failed = rows.iter().all(|r| r.contains(",failed,"));
+        assert_eq!(
+            run.status.success(),
+            !all_failed,
+            "a shard exits non-zero exactly when all its slides failed: {rows:?}"
+        );
+        sharded.extend(rows);
     }
-    assert_eq!(sharded.len(), 3, "the shards cover the cohort once: {sharded:?}");
+    assert_eq!(
+        sharded.len(),
+        3,
+        "the shards cover the cohort once: {sharded:?}"
+    );
 }
 
 #[test]
@@ -62,8 +112,19 @@ fn eval_writes_confusion_matrices_for_every_rule() {
     )
     .unwrap();
     let out = dir.path().join("eval");
-    let run = her2(&["eval", manifest.to_str().unwrap(), "--all-tissue", "--no-cells", "--out", out.to_str().unwrap()]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = her2(&[
+        "eval",
+        manifest.to_str().unwrap(),
+        "--all-tissue",
+        "--no-cells",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let eval: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("eval.json")).unwrap()).unwrap();
     for rule in ["guideline", "paper", "staining"] {

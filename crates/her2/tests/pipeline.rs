@@ -1,5 +1,7 @@
 //! The library pipeline: deterministic whatever the thread count, and replaceable stages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::Instant;
@@ -9,15 +11,24 @@ use her2::tumor_classifier::AllTissueTumor;
 use her2::{Her2Report, PipelineBuilder, PipelineConfig, SlideRequest, StageTimings};
 
 fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let pipeline = PipelineBuilder::new(PipelineConfig::default())
             .tumor_model(Box::new(AllTissueTumor::default()))
             .build()
             .unwrap();
         let slide_handle = her2::wsi_io::open(slide).unwrap();
-        let request = SlideRequest { keep_cells: true, ..SlideRequest::default() };
-        let mut report = pipeline.run_slide(slide_handle.as_ref(), &request, Instant::now()).unwrap().report;
+        let request = SlideRequest {
+            keep_cells: true,
+            ..SlideRequest::default()
+        };
+        let mut report = pipeline
+            .run_slide(slide_handle.as_ref(), &request, Instant::now())
+            .unwrap()
+            .report;
         report.timings_ms = StageTimings::default();
         report
     })
@@ -29,11 +40,16 @@ fn same_report_on_one_or_two_threads() {
     let slide = common::synthetic_slide(dir.path(), Her2Class::Equivocal2WeakComplete, 31, true);
     let one = report_on(1, &slide);
     let two = report_on(2, &slide);
-    assert_eq!(serde_json::to_string(&one).unwrap(), serde_json::to_string(&two).unwrap());
+    assert_eq!(
+        serde_json::to_string(&one).unwrap(),
+        serde_json::to_string(&two).unwrap()
+    );
 }
 
 #[test]
 fn a_pipeline_without_a_tumour_model_is_refused() {
-    let err = PipelineBuilder::new(PipelineConfig::default()).build().unwrap_err();
+    let err = PipelineBuilder::new(PipelineConfig::default())
+        .build()
+        .unwrap_err();
     assert!(err.to_string().contains("tumour model"), "{err}");
 }

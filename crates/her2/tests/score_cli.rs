@@ -1,5 +1,7 @@
 //! `her2 score` end to end on synthetic slides, and its behaviour on bad input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{files_in, her2, synthetic_slide};
@@ -12,7 +14,13 @@ fn score_writes_the_report_and_evidence_and_leaves_the_control_out() {
     let dir = tempfile::tempdir().unwrap();
     let slide = synthetic_slide(dir.path(), Her2Class::Positive3, 21, true);
     let out = dir.path().join("out");
-    let run = her2(&["score", slide.to_str().unwrap(), "--all-tissue", "--out", out.to_str().unwrap()]);
+    let run = her2(&[
+        "score",
+        slide.to_str().unwrap(),
+        "--all-tissue",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -23,25 +31,49 @@ fn score_writes_the_report_and_evidence_and_leaves_the_control_out() {
     files.sort();
     assert_eq!(
         files,
-        ["cells.geojson", "heatmap.png", "overlay.png", "patches.csv", "report.json", "tumor.geojson"]
+        [
+            "cells.geojson",
+            "heatmap.png",
+            "overlay.png",
+            "patches.csv",
+            "report.json",
+            "tumor.geojson"
+        ]
     );
     let report: Her2Report =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report.input.sha256.len(), 64);
     assert_eq!(report.input.mpp, 0.5);
     assert_eq!(report.all_rules.len(), 3);
-    assert!(report.features.cells > 100, "{} cells", report.features.cells);
-    assert!(!report.tissue.control_pieces.is_empty(), "the 3+ control piece is flagged");
+    assert!(
+        report.features.cells > 100,
+        "{} cells",
+        report.features.cells
+    );
+    assert!(
+        !report.tissue.control_pieces.is_empty(),
+        "the 3+ control piece is flagged"
+    );
     assert!(report.control.is_some(), "the control piece is checked");
     for piece in &report.tissue.control_pieces {
-        assert!(!report.tissue.scored_pieces.contains(piece), "control piece {piece} scored");
+        assert!(
+            !report.tissue.scored_pieces.contains(piece),
+            "control piece {piece} scored"
+        );
     }
     let patches = std::fs::read_to_string(out.join("patches.csv")).unwrap();
-    assert_eq!(patches.lines().count() as usize, report.tumor.feature_patches + 1);
+    assert_eq!(
+        patches.lines().count() as usize,
+        report.tumor.feature_patches + 1
+    );
     let cells: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("cells.geojson")).unwrap()).unwrap();
     assert!(!cells["features"].as_array().unwrap().is_empty());
-    assert!(report.assessment.score >= Her2Score::Two, "{}", report.assessment.summary());
+    assert!(
+        report.assessment.score >= Her2Score::Two,
+        "{}",
+        report.assessment.summary()
+    );
 }
 
 #[test]
@@ -59,9 +91,17 @@ fn a_null_slide_scores_below_a_positive_one() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let report: Her2Report = serde_json::from_slice(&run.stdout).unwrap();
-    assert!(report.assessment.score <= Her2Score::One, "{}", report.assessment.summary());
+    assert!(
+        report.assessment.score <= Her2Score::One,
+        "{}",
+        report.assessment.summary()
+    );
     assert!(out.join("tumor.geojson.gz").exists());
     assert!(!out.join("cells.geojson.gz").exists());
 }
@@ -70,14 +110,27 @@ fn a_null_slide_scores_below_a_positive_one() {
 /// and no output files.
 fn fails_cleanly(slide: &std::path::Path, extra: &[&str], expect: &str) {
     let out = slide.with_extension("out");
-    let mut args = vec!["score", slide.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "score",
+        slide.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let run = her2(&args);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(!run.status.success(), "expected failure for {}", slide.display());
+    assert!(
+        !run.status.success(),
+        "expected failure for {}",
+        slide.display()
+    );
     assert!(stderr.contains(expect), "`{expect}` not in: {stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
-    assert!(files_in(&out).is_empty(), "partial outputs: {:?}", files_in(&out));
+    assert!(
+        files_in(&out).is_empty(),
+        "partial outputs: {:?}",
+        files_in(&out)
+    );
 }
 
 #[test]
@@ -91,7 +144,9 @@ fn bad_inputs_fail_with_a_clear_message_and_no_outputs() {
     fails_cleanly(&corrupt, &["--all-tissue"], "corrupt.svs");
 
     let blank = d.join("blank.png");
-    image::RgbImage::from_pixel(600, 400, image::Rgb([245, 245, 245])).save(&blank).unwrap();
+    image::RgbImage::from_pixel(600, 400, image::Rgb([245, 245, 245]))
+        .save(&blank)
+        .unwrap();
     fails_cleanly(&blank, &["--all-tissue", "--mpp", "0.5"], "no tissue");
     fails_cleanly(&blank, &["--all-tissue"], "--mpp");
 
@@ -103,8 +158,17 @@ fn bad_inputs_fail_with_a_clear_message_and_no_outputs() {
         "geometry":{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}}]}"#,
     )
     .unwrap();
-    fails_cleanly(&slide, &["--tumor-geojson", elsewhere.to_str().unwrap()], "no tumour");
-    let run = her2(&["score", slide.to_str().unwrap(), "--out", d.join("m").to_str().unwrap()]);
+    fails_cleanly(
+        &slide,
+        &["--tumor-geojson", elsewhere.to_str().unwrap()],
+        "no tumour",
+    );
+    let run = her2(&[
+        "score",
+        slide.to_str().unwrap(),
+        "--out",
+        d.join("m").to_str().unwrap(),
+    ]);
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("--model"));
     assert!(files_in(&d.join("m")).is_empty());

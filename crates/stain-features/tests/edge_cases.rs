@@ -66,8 +66,10 @@ fn bad_inputs_are_errors_not_panics() {
         a.analyze(&RgbImage::new(0, 5), 0.5),
         Err(StainError::InvalidImage(_))
     ));
-    let mut cfg = StainConfig::default();
-    cfg.matrix = StainMatrix::from_h_dab([0.65, 0.70, 0.29], [0.65, 0.70, 0.29]);
+    let cfg = StainConfig {
+        matrix: StainMatrix::from_h_dab([0.65, 0.70, 0.29], [0.65, 0.70, 0.29]),
+        ..StainConfig::default()
+    };
     assert!(
         StainAnalyzer::new(cfg)
             .unwrap_err()

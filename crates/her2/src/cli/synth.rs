@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ihc_synth::{
-    Her2Class, PatchDatasetConfig, SlideFiles, SynthConfig, export_patches, generate_cohort, generate_slide_files,
+    Her2Class, PatchDatasetConfig, SlideFiles, SynthConfig, export_patches, generate_cohort,
+    generate_slide_files,
 };
 
 /// Arguments of `her2 synth`.
@@ -107,15 +108,20 @@ pub struct PatchesArgs {
 }
 
 fn parse_class(text: &str) -> Result<Her2Class, String> {
-    Her2Class::from_name(text)
-        .ok_or_else(|| format!("unknown class {text:?}: use null, ultralow, 1plus, 2plus-weak, 2plus-intense or 3plus"))
+    Her2Class::from_name(text).ok_or_else(|| {
+        format!(
+            "unknown class {text:?}: use null, ultralow, 1plus, 2plus-weak, 2plus-intense or 3plus"
+        )
+    })
 }
 
 fn load_config(s: &SlideSettings) -> anyhow::Result<SynthConfig> {
     let mut cfg = match &s.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{}: not a synth config", path.display()))?
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read", path.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a synth config", path.display()))?
         }
         None => SynthConfig::default(),
     };
@@ -131,7 +137,8 @@ fn load_config(s: &SlideSettings) -> anyhow::Result<SynthConfig> {
 }
 
 fn create_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the output folder", dir.display()))
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create the output folder", dir.display()))
 }
 
 /// Runs `her2 synth`.
@@ -174,7 +181,11 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
                 ..PatchDatasetConfig::default()
             };
             let records = export_patches(&cfg, &a.out)?;
-            println!("{} patches and {}", records.len(), a.out.join("index.csv").display());
+            println!(
+                "{} patches and {}",
+                records.len(),
+                a.out.join("index.csv").display()
+            );
         }
     }
     Ok(())

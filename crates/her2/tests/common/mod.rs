@@ -1,5 +1,5 @@
 //! Synthetic slides for the facade's integration tests, generated into a temp folder.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,7 +16,10 @@ pub fn synthetic_slide(dir: &Path, class: Her2Class, seed: u64, control: bool) -
         .map(|e| e.unwrap().path())
         .find(|p| {
             p.extension().is_some_and(|e| e == "svs")
-                && p.file_stem().unwrap().to_string_lossy().ends_with(&format!("s{seed}"))
+                && p.file_stem()
+                    .unwrap()
+                    .to_string_lossy()
+                    .ends_with(&format!("s{seed}"))
         })
         .expect("the .svs the generator wrote")
 }
