@@ -120,8 +120,10 @@ impl fmt::Display for Flag {
             } => {
                 write!(
                     f,
-                    "borderline: {} = {value:.4} is close to its cut {threshold}",
-                    measure.describe()
+                    "borderline: {} = {} is close to its cut {}",
+                    measure.describe(),
+                    measure.format_value(*value),
+                    measure.format_value(*threshold)
                 )
             }
             Flag::TooFewTumourCells { cells, minimum } => {

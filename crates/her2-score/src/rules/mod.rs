@@ -124,6 +124,16 @@ impl Measure {
         )
     }
 
+    /// A value of this measure as people read it: percentages to one decimal with a `%`,
+    /// the paper's 0-1 indexes to three decimals.
+    pub fn format_value(self, value: f64) -> String {
+        if self.is_percent() {
+            format!("{value:.1}%")
+        } else {
+            format!("{value:.3}")
+        }
+    }
+
     /// A human description, used in traces.
     pub fn describe(self) -> &'static str {
         match self {
@@ -179,10 +189,10 @@ impl fmt::Display for Check {
         let op = if self.passed { ">" } else { "<=" };
         write!(
             f,
-            "{} {:.4} {op} {}",
+            "{} {} {op} {}",
             self.measure.describe(),
-            self.value,
-            self.threshold
+            self.measure.format_value(self.value),
+            self.measure.format_value(self.threshold)
         )
     }
 }
@@ -195,7 +205,7 @@ pub struct RuleOutcome {
     /// The score.
     pub score: Her2Score,
     /// The condition that fired, in words (for example "3+: % cells with complete intense
-    /// staining 23.1000 > 10").
+    /// staining 23.1% > 10.0%").
     pub fired: String,
     /// Every comparison made, in order.
     pub checks: Vec<Check>,
@@ -369,7 +379,7 @@ mod tests {
         assert!(
             outcome
                 .fired
-                .starts_with("2+: staining average 0.3000 > 0.2"),
+                .starts_with("2+: staining average 0.300 > 0.200"),
             "{}",
             outcome.fired
         );
