@@ -140,3 +140,53 @@ fn cohort_iou_and_control_flagging() {
         ious.iter().copied().fold(1.0, f64::min)
     );
 }
+
+/// The control heuristic on thumbnails read through a written slide pyramid (as the pipeline
+/// reads them), at 2 to 16 um/px: the pyramid's box-filtered levels and the wider mask of a
+/// coarse thumbnail make a control piece read lower in DAB than `render_thumbnail` does, and
+/// the heuristic must still flag it, and only it.
+#[test]
+fn control_flagged_on_pyramid_thumbnails() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = SynthConfig {
+        tile_size: 512,
+        ..SynthConfig::new(4096, 4096, Her2Class::Equivocal2WeakComplete, 41)
+    };
+    let files = ihc_synth::SlideFiles::new(dir.path(), "pyramid");
+    let truth = ihc_synth::generate_slide_files(&cfg, &files).unwrap();
+    let [cx, cy, cw, ch] = truth.control_bbox.expect("a control piece").map(f64::from);
+    let slide = wsi_io::open(&files.svs).unwrap();
+    let detector = HsvOtsuDetector::default();
+    for side in [1024, 512, 256] {
+        let thumb = slide.thumbnail(side).unwrap();
+        let mask = detector
+            .detect(&TissueInput {
+                thumbnail: &thumb,
+                downsample: 4096.0 / f64::from(thumb.width()),
+                mpp: cfg.mpp,
+            })
+            .unwrap();
+        let summary = mask.summary();
+        for p in &summary.pieces {
+            eprintln!(
+                "thumbnail {side}: piece {} {:.3} mm2 dab {:.3} positive {:.3} {:?}",
+                p.id,
+                p.area_mm2,
+                p.mean_dab.unwrap_or(0.0),
+                p.dab_positive_fraction.unwrap_or(0.0),
+                p.role
+            );
+        }
+        assert_eq!(summary.control_pieces.len(), 1, "thumbnail {side}");
+        let control = summary
+            .pieces
+            .iter()
+            .find(|p| p.id == summary.control_pieces[0])
+            .unwrap();
+        let [x, y] = control.centroid;
+        assert!(
+            (cx..cx + cw).contains(&x) && (cy..cy + ch).contains(&y),
+            "thumbnail {side}: the flagged piece at ({x:.0}, {y:.0}) is not the control"
+        );
+    }
+}
