@@ -1,6 +1,5 @@
-//! Atomic file output: write to a temporary file in the target's folder, then rename.
+//! Atomic file output ([`atomic_file`]) with this crate's error naming the path.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Result, ScoreError};
@@ -8,19 +7,10 @@ use crate::error::{Result, ScoreError};
 /// Writes `bytes` to `path` so that readers see either the old file or the whole new one,
 /// never a partial file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| ScoreError::Io {
+    atomic_file::write_bytes(path, bytes).map_err(|source| ScoreError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(io_error)?;
-    temporary.write_all(bytes).map_err(io_error)?;
-    temporary.as_file().sync_all().map_err(io_error)?;
-    temporary.persist(path).map_err(|err| io_error(err.error))?;
-    Ok(())
+    })
 }
 
 #[cfg(test)]

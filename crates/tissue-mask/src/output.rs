@@ -1,7 +1,6 @@
 //! Files: atomic writes (temp file in the same folder, then rename) of the tissue outputs, and
 //! a user-supplied mask image read onto the mask grid.
 
-use std::io::Write;
 use std::path::Path;
 
 use image::RgbImage;
@@ -9,25 +8,10 @@ use image::RgbImage;
 use crate::bitmap::Bitmap;
 use crate::error::{Result, TissueError};
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, renamed over the
-/// target, so a reader never sees a partial file.
+/// Writes `bytes` to `path` atomically ([`atomic_file`]): a reader never sees a partial
+/// file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        TissueError::io(path, e)
-    })
+    atomic_file::write_bytes(path, bytes).map_err(|e| TissueError::io(path, e))
 }
 
 /// Encodes `image` as PNG and writes it atomically.

@@ -2,30 +2,16 @@
 //! reader never sees a half-written file and a failure leaves nothing behind.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{ClassifierError, Result};
 
-/// Writes what `fill` produces to `path` atomically.
+/// Writes what `fill` produces to `path` atomically ([`atomic_file`]).
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let tmp = temp_path(path);
-    let outcome = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut writer = std::io::BufWriter::new(file);
-        fill(&mut writer)?;
-        writer
-            .into_inner()
-            .map_err(|e| e.into_error())?
-            .sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    outcome.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        ClassifierError::io(path, e)
-    })
+    atomic_file::write_with(path, fill).map_err(|e| ClassifierError::io(path, e))
 }
 
 /// Saves an image (format from the extension) atomically.
@@ -42,14 +28,6 @@ pub fn save_image_atomic(image: &image::DynamicImage, path: &Path) -> Result<()>
             source,
         })?;
     write_atomic(path, |w| w.write_all(bytes.get_ref()))
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp{}", std::process::id()))
 }
 
 #[cfg(test)]
