@@ -11,6 +11,7 @@ use crate::config::StainConfig;
 use crate::contour::trace;
 use crate::deconvolve::Deconvolver;
 use crate::error::{Result, StainError};
+use crate::estimate::{StainEstimate, estimate_stains};
 use crate::features::{ClassCounts, PatchFeatures, PatchTimings};
 use crate::matrix::Stain;
 use crate::membrane::{MembraneInputs, StainMaskSource, measure_cells};
@@ -60,6 +61,19 @@ impl StainAnalyzer {
             ..self.config.clone()
         };
         Self::with_segmenter(config, Arc::clone(&self.segmenter))
+    }
+
+    /// The analyser for one slide: when `stain_estimation.enabled`, the hematoxylin and DAB
+    /// vectors are estimated from `images` (e.g. the slide's tumour patches) and the analyser
+    /// uses them, else it is this one unchanged. The estimate (`None` when disabled) says which
+    /// vectors were used and why.
+    pub fn for_slide(&self, images: &[&RgbImage]) -> Result<(Self, Option<StainEstimate>)> {
+        if !self.config.stain_estimation.enabled {
+            return Ok((self.clone(), None));
+        }
+        let estimate = estimate_stains(images, &self.config.matrix, &self.config.stain_estimation)?;
+        let analyzer = self.with_matrix(estimate.matrix.clone())?;
+        Ok((analyzer, Some(estimate)))
     }
 
     /// Features of one patch imaged at `mpp` micrometres per pixel.

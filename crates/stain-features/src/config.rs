@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::brown::BrownRange;
 use crate::error::Result;
+use crate::estimate::EstimationConfig;
 use crate::matrix::StainMatrix;
 use crate::membrane::{IntensityThresholds, MembraneConfig, PositivityConfig};
 use crate::segment::SegmentationConfig;
@@ -25,6 +26,8 @@ pub struct StainConfig {
     pub positivity: PositivityConfig,
     /// Intensity class thresholds.
     pub classes: IntensityThresholds,
+    /// Per-slide stain vector estimation (off by default: the paper uses fixed vectors).
+    pub stain_estimation: EstimationConfig,
 }
 
 impl StainConfig {
@@ -36,6 +39,7 @@ impl StainConfig {
         self.brown.validate()?;
         self.segmentation.validate()?;
         self.membrane.validate()?;
+        self.stain_estimation.validate()?;
         let c = &self.classes;
         if !(c.faint.is_finite()
             && c.faint <= c.weak_moderate

@@ -31,6 +31,7 @@ pub mod contour;
 pub mod deconvolve;
 pub mod edt;
 pub mod error;
+pub mod estimate;
 pub mod features;
 pub mod labels;
 pub mod markers;
@@ -47,6 +48,9 @@ pub use cell::Cell;
 pub use config::StainConfig;
 pub use deconvolve::{Deconvolver, StainPlanes};
 pub use error::{Result, StainError};
+pub use estimate::{
+    EstimationConfig, StainEstimate, VectorEstimate, VectorSource, estimate_stains,
+};
 pub use features::{ClassCounts, IntensityClass, PatchFeatures, PatchTimings};
 pub use matrix::{OdConvention, Stain, StainMatrix};
 pub use membrane::{
