@@ -27,6 +27,8 @@ enum Command {
     Config(cli::config::ConfigArgs),
     /// Find the tissue on a slide's thumbnail: mask, numbered pieces, control piece, GeoJSON.
     Tissue(cli::tissue::TissueArgs),
+    /// Cells of one region: overlay PNG, QuPath cell GeoJSON and the region's stain features.
+    Cells(cli::cells::CellsArgs),
     /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
     Info(cli::info::InfoArgs),
     /// Fit a scoring rule's thresholds to labelled slides and write a config for `score`.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cli::eval::run(args),
         Command::Config(args) => cli::config::run(args),
         Command::Tissue(args) => cli::tissue::run(args),
+        Command::Cells(args) => cli::cells::run(args),
         Command::Info(args) => cli::info::run(args),
         Command::Calibrate(args) => cli::calibrate::run(args),
         Command::Train(args) => cli::train::run(args),

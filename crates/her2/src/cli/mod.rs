@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod calibrate;
+pub mod cells;
 pub mod config;
 pub mod eval;
 pub mod info;
