@@ -1,0 +1,139 @@
+//! Stain features (stage 3), side by side with `/work/shared/peers/deconv.py` and
+//! `/work/shared/peers/cells.py` (scikit-image and OpenCV).
+//!
+//! Input: the peers' mosaic (tiled `skimage.data.immunohistochemistry()`, random flips and
+//! rotations) saved as a PNG and named by `STAIN_BENCH_IMAGE` (see docs/benchmarks.md for the
+//! one-liner), or by default an `ihc-synth` 2+ region of 2048 x 2048.
+//! Benchmarks:
+//! - `deconvolution/{1,2}_threads`: 2048 x 2048 RGB -> three OD planes (scikit-image `rgb2hed`
+//!   matrix and clipping), throughput in pixels;
+//! - `edt_watershed_512`: exact EDT + peak markers + marker watershed on the H mask of one
+//!   512 x 512 patch (the peers' "EDT + watershed" part);
+//! - `segment_512`: the whole default segmenter (threshold, opening, holes, EDT, markers,
+//!   watershed, components, size filter) on one patch's planes;
+//! - `analyze_512/{1,2}_threads`: `StainAnalyzer::analyze` (deconvolution, brown, cells,
+//!   membranes) on 16 patches of 512 x 512, throughput in patches.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
+use image::RgbImage;
+use rayon::prelude::*;
+use stain_features::edt::{NO_SITE, squared_edt};
+use stain_features::markers::local_maxima;
+use stain_features::morphology::open;
+use stain_features::threshold::otsu;
+use stain_features::watershed::{Connectivity, watershed};
+use stain_features::{
+    CellSegmenter, Deconvolver, Stain, StainAnalyzer, StainConfig, StainMatrix, StainPlanes,
+    WatershedSegmenter,
+};
+
+const SIDE: u32 = 2048;
+const PATCH: u32 = 512;
+const MPP: f64 = 0.5;
+
+fn input() -> RgbImage {
+    if let Ok(path) = std::env::var("STAIN_BENCH_IMAGE") {
+        let img = image::open(&path).expect("STAIN_BENCH_IMAGE").to_rgb8();
+        assert!(
+            img.width() >= SIDE && img.height() >= SIDE,
+            "{path} < 2048^2"
+        );
+        return image::imageops::crop_imm(&img, 0, 0, SIDE, SIDE).to_image();
+    }
+    let mut cfg = SynthConfig::new(4096, 4096, Her2Class::Equivocal2WeakComplete, 11);
+    cfg.control = false;
+    let slide = SyntheticSlide::new(&cfg).unwrap();
+    slide.render_region(1024, 1024, SIDE, SIDE)
+}
+
+fn patches(img: &RgbImage) -> Vec<RgbImage> {
+    let mut out = Vec::new();
+    for y in (0..img.height()).step_by(PATCH as usize) {
+        for x in (0..img.width()).step_by(PATCH as usize) {
+            out.push(image::imageops::crop_imm(img, x, y, PATCH, PATCH).to_image());
+        }
+    }
+    out
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// The peers' EDT + watershed on a hematoxylin mask: EDT, peaks at least 5 px apart and 2 px
+/// deep, watershed on the inverted distance inside the mask.
+fn edt_watershed(mask: &[bool], w: usize, h: usize) -> usize {
+    let background: Vec<bool> = mask.iter().map(|m| !m).collect();
+    let cap = (w * w + h * h) as u32;
+    let d2: Vec<u32> = squared_edt(&background, w, h)
+        .into_iter()
+        .map(|d| if d == NO_SITE { cap } else { d })
+        .collect();
+    let markers = local_maxima(&d2, w, h, 5, 4);
+    let top = d2.iter().copied().max().unwrap_or(0);
+    let levels: Vec<u32> = d2.iter().map(|&d| top - d).collect();
+    let labels = watershed(&levels, &markers, Some(mask), w, h, Connectivity::Four).unwrap();
+    labels.iter().filter(|&&l| l != 0).count()
+}
+
+fn bench(c: &mut Criterion) {
+    let img = input();
+    let deconvolver = Deconvolver::new(&StainMatrix::skimage_hed()).unwrap();
+    let mut planes = StainPlanes::zeros(SIDE, SIDE, StainMatrix::skimage_hed().stains);
+
+    let mut g = c.benchmark_group("deconvolution");
+    g.throughput(Throughput::Elements(u64::from(SIDE) * u64::from(SIDE)));
+    for threads in [1, 2] {
+        let p = pool(threads);
+        g.bench_function(format!("{threads}_threads"), |b| {
+            b.iter(|| p.install(|| deconvolver.deconvolve_into(&img, &mut planes)))
+        });
+    }
+    g.finish();
+
+    let tiles = patches(&img);
+    let one = &tiles[5];
+    let od10 = Deconvolver::od10(&StainMatrix::skimage_hed()).unwrap();
+    let patch_planes = od10.deconvolve(one);
+    let hem = patch_planes.plane(Stain::Hematoxylin).unwrap();
+    let (w, h) = (PATCH as usize, PATCH as usize);
+    let t = otsu(hem).unwrap_or(f32::INFINITY);
+    let mask = open(&hem.iter().map(|&v| v > t).collect::<Vec<_>>(), w, h, 2);
+    let single = pool(1);
+    c.bench_function("edt_watershed_512", |b| {
+        b.iter(|| single.install(|| edt_watershed(&mask, w, h)))
+    });
+    let segmenter = WatershedSegmenter {
+        config: StainConfig::default().segmentation,
+    };
+    c.bench_function("segment_512", |b| {
+        b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
+    });
+
+    let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
+    let mut g = c.benchmark_group("analyze_512");
+    g.throughput(Throughput::Elements(tiles.len() as u64));
+    g.sample_size(10);
+    for threads in [1, 2] {
+        let p = pool(threads);
+        g.bench_function(format!("{threads}_threads"), |b| {
+            b.iter(|| {
+                p.install(|| {
+                    tiles
+                        .par_iter()
+                        .map(|t| analyzer.analyze(t, MPP).unwrap().cell_count)
+                        .sum::<u64>()
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
