@@ -19,14 +19,12 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
 use image::RgbImage;
 use rayon::prelude::*;
-use stain_features::edt::{NO_SITE, squared_edt};
-use stain_features::markers::local_maxima;
 use stain_features::morphology::open;
+use stain_features::segment::split_touching;
 use stain_features::threshold::otsu;
-use stain_features::watershed::{Connectivity, watershed};
 use stain_features::{
-    CellSegmenter, Deconvolver, Stain, StainAnalyzer, StainConfig, StainMatrix, StainPlanes,
-    WatershedSegmenter,
+    CellSegmenter, Deconvolver, SegmentationConfig, Stain, StainAnalyzer, StainConfig, StainMatrix,
+    StainPlanes, WatershedSegmenter,
 };
 
 const SIDE: u32 = 2048;
@@ -67,17 +65,8 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 /// The peers' EDT + watershed on a hematoxylin mask: EDT, peaks at least 5 px apart and 2 px
 /// deep, watershed on the inverted distance inside the mask.
-fn edt_watershed(mask: &[bool], w: usize, h: usize) -> usize {
-    let background: Vec<bool> = mask.iter().map(|m| !m).collect();
-    let cap = (w * w + h * h) as u32;
-    let d2: Vec<u32> = squared_edt(&background, w, h)
-        .into_iter()
-        .map(|d| if d == NO_SITE { cap } else { d })
-        .collect();
-    let markers = local_maxima(&d2, w, h, 5, 4);
-    let top = d2.iter().copied().max().unwrap_or(0);
-    let levels: Vec<u32> = d2.iter().map(|&d| top - d).collect();
-    let labels = watershed(&levels, &markers, Some(mask), w, h, Connectivity::Four).unwrap();
+fn edt_watershed(mask: &[bool], w: usize, h: usize, config: &SegmentationConfig) -> usize {
+    let labels = split_touching(mask, w, h, config, MPP).unwrap();
     labels.iter().filter(|&&l| l != 0).count()
 }
 
@@ -105,12 +94,12 @@ fn bench(c: &mut Criterion) {
     let t = otsu(hem).unwrap_or(f32::INFINITY);
     let mask = open(&hem.iter().map(|&v| v > t).collect::<Vec<_>>(), w, h, 2);
     let single = pool(1);
+    // Defaults at 0.5 um/px: markers 5 px apart and 2 px deep, as the peers.
+    let config = StainConfig::default().segmentation;
     c.bench_function("edt_watershed_512", |b| {
-        b.iter(|| single.install(|| edt_watershed(&mask, w, h)))
+        b.iter(|| single.install(|| edt_watershed(&mask, w, h, &config)))
     });
-    let segmenter = WatershedSegmenter {
-        config: StainConfig::default().segmentation,
-    };
+    let segmenter = WatershedSegmenter { config };
     c.bench_function("segment_512", |b| {
         b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
     });

@@ -211,8 +211,9 @@ impl CellSegmenter for WatershedSegmenter {
     }
 }
 
-/// Distance transform, markers and watershed on a binary cell mask (labels before filtering).
-fn split_touching(
+/// Distance transform, markers and watershed on a binary cell mask, with `c`'s marker settings
+/// at `mpp` (labels before the size filter; 0 background).
+pub fn split_touching(
     mask: &[bool],
     w: usize,
     h: usize,
