@@ -1,42 +1,94 @@
-//! Renders one synthetic slide and reports wall time and peak memory: the measurement behind
-//! the `ihc-synth` figures in `docs/benchmarks.md`.
+//! A tour of the in-memory API (what `her2 synth slide` does not show): build one synthetic
+//! slide, print its truth, render a thumbnail and a full-resolution region around a tumour
+//! cell, and write them with the region's cells and the tissue and tumour masks.
 //!
-//! `cargo run --release -p ihc-synth --example generate -- WIDTH HEIGHT OUT_DIR [SEED]`
+//! `cargo run --release -p ihc-synth --example generate -- OUT_DIR [CLASS] [SEED]`
+//!
+//! CLASS is one of null, ultralow, 1plus, 2plus-weak, 2plus-intense, 3plus (default 2plus-weak).
+//! Writes `thumbnail.png`, `region.png`, `region.cells.csv`, `tissue.png`, `tumor.png` in OUT_DIR.
 
-use std::time::Instant;
+use std::fmt::Write as _;
+use std::path::PathBuf;
 
-use ihc_synth::{Her2Class, SynthConfig, generate_slide};
+use ihc_synth::{CellKind, Her2Class, SynthConfig, SyntheticSlide};
 
-/// Peak resident set size of this process in MiB (Linux `VmHWM`), when available.
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
+/// Side of the rendered full-resolution region.
+const REGION: u32 = 1024;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 3 {
-        return Err("usage: generate WIDTH HEIGHT OUT_DIR [SEED]".into());
-    }
-    let cfg = SynthConfig::new(
-        args[0].parse()?,
-        args[1].parse()?,
-        Her2Class::Positive3,
-        args.get(3).map_or(Ok(1), |s| s.parse())?,
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(
+        args.next()
+            .ok_or("usage: generate OUT_DIR [CLASS] [SEED]")?,
     );
-    let start = Instant::now();
-    let truth = generate_slide(&cfg, std::path::Path::new(&args[2]))?;
-    let secs = start.elapsed().as_secs_f64();
+    let class = match args.next() {
+        Some(name) => Her2Class::from_name(&name).ok_or(format!("unknown class {name:?}"))?,
+        None => Her2Class::Equivocal2WeakComplete,
+    };
+    let seed = args.next().map_or(Ok(1), |s| s.parse())?;
+    std::fs::create_dir_all(&out)?;
+
+    // Layout and cells are fixed here; nothing is rendered yet.
+    let cfg = SynthConfig::new(6144, 4096, class, seed);
+    let slide = SyntheticSlide::new(&cfg)?;
+    let truth = slide.truth();
+    let g = &truth.cells.guideline;
     println!(
-        "{}x{} px: {secs:.1} s ({:.1} Mpx/s), {} tumour cells, peak RSS {:.0} MiB, {} threads",
-        cfg.width,
-        cfg.height,
-        cfg.width as f64 * cfg.height as f64 / secs / 1e6,
+        "{} ({}): {} tumour cells, {:.1}% positive, {:.1}% weak-or-stronger complete, \
+         {:.1}% intense complete; tissue {:.0}% of the slide, control {}",
+        truth.score,
+        truth.category,
         truth.cells.tumour_cells,
-        peak_rss_mib().unwrap_or(f64::NAN),
-        rayon::current_num_threads()
+        g.positive,
+        g.complete_weak_or_stronger,
+        g.intense_complete,
+        100.0 * truth.tissue_fraction,
+        truth.control_present
+    );
+
+    // A thumbnail is rendered directly at low resolution, not downsampled from level 0.
+    slide
+        .render_thumbnail(1024)
+        .save(out.join("thumbnail.png"))?;
+    let ds = 8.0;
+    slide.tissue_mask(ds).save(out.join("tissue.png"))?;
+    slide.tumor_mask(ds).save(out.join("tumor.png"))?;
+
+    // Full resolution around the median patient tumour cell (by id).
+    let (w, h) = slide.dimensions();
+    let tumour: Vec<_> = slide
+        .cells_in(0, 0, w, h)
+        .into_iter()
+        .filter(|c| c.kind == CellKind::Tumour)
+        .collect();
+    let centre = &tumour[tumour.len() / 2];
+    let x = (centre.x as u32).saturating_sub(REGION / 2).min(w - REGION);
+    let y = (centre.y as u32).saturating_sub(REGION / 2).min(h - REGION);
+    slide
+        .render_region(x, y, REGION, REGION)
+        .save(out.join("region.png"))?;
+
+    // The truth of every cell in the region, in region coordinates.
+    let mut csv = String::from("id,x,y,kind,intensity,completeness,complete\n");
+    let cells = slide.cells_in(x, y, REGION, REGION);
+    for c in &cells {
+        writeln!(
+            csv,
+            "{},{:.1},{:.1},{},{},{:.2},{}",
+            c.id,
+            c.x - x as f64,
+            c.y - y as f64,
+            c.kind.name(),
+            c.intensity.name(),
+            c.completeness,
+            c.complete
+        )?;
+    }
+    std::fs::write(out.join("region.cells.csv"), csv)?;
+    println!(
+        "region ({x}, {y}) {REGION}x{REGION}: {} cells; files in {}",
+        cells.len(),
+        out.display()
     );
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::f64::consts::TAU;
 
 use crate::class::Intensity;
-use crate::noise::{fractal_noise, hash3, unit, units};
+use crate::noise::{floor_i64, fractal_noise, hash3, unit, units};
 use crate::preset::{PATTERN_ORDER, Pattern, UNSTAINED};
 use crate::slide::SyntheticSlide;
 use crate::truth::{CellKind, CellTruth};
@@ -63,12 +63,12 @@ impl Lattice {
 
     /// Row index whose band contains `y` (nearest sites lie in rows r-1..=r+1).
     pub fn row_of(&self, y: f64) -> i64 {
-        (y / self.row_height).floor() as i64
+        floor_i64(y / self.row_height)
     }
 
     /// Column index in `row` whose band contains `x` (nearest sites lie in cols c-1..=c+1).
     pub fn col_of(&self, row: i64, x: f64) -> i64 {
-        (x / self.spacing - 0.5 * (row & 1) as f64).floor() as i64
+        floor_i64(x / self.spacing - 0.5 * (row & 1) as f64)
     }
 
     /// Unique id of an epithelial site (stromal ids follow all epithelial ones).

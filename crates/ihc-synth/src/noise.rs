@@ -19,6 +19,28 @@ pub(crate) fn hash3(seed: u64, stream: u64, a: i64, b: i64) -> u64 {
     mix64(h ^ (b as u64).wrapping_mul(0xa076_1d64_78bd_642f))
 }
 
+/// `x.floor() as i64` without the libm call (the baseline x86-64 target has no rounding
+/// instruction): the same result for every finite `x` with |x| < 2^63, and 0 for NaN.
+#[inline]
+pub(crate) fn floor_i64(x: f64) -> i64 {
+    let t = x as i64;
+    t - i64::from((t as f64) > x)
+}
+
+/// `v.round().clamp(0.0, 255.0) as u8` without the libm call: the same result for every `v`
+/// (the fractional part of a float is exact, so the half-way test is exact).
+#[inline]
+pub(crate) fn round_u8(v: f32) -> u8 {
+    if v.is_nan() || v <= 0.0 {
+        0
+    } else if v >= 255.0 {
+        255
+    } else {
+        let t = v as u32;
+        (t + u32::from(v - t as f32 >= 0.5)) as u8
+    }
+}
+
 /// Uniform in [0, 1) from a hash (53 bits).
 #[inline]
 pub(crate) fn unit(h: u64) -> f64 {
@@ -47,11 +69,9 @@ pub(crate) fn gaussish(h: u64) -> f64 {
 pub(crate) fn value_noise(seed: u64, stream: u64, x: f64, y: f64, scale: f64) -> f64 {
     let fx = x / scale;
     let fy = y / scale;
-    let ix = fx.floor();
-    let iy = fy.floor();
-    let tx = fx - ix;
-    let ty = fy - iy;
-    let (ix, iy) = (ix as i64, iy as i64);
+    let (ix, iy) = (floor_i64(fx), floor_i64(fy));
+    let tx = fx - ix as f64;
+    let ty = fy - iy as f64;
     let v = |a: i64, b: i64| unit(hash3(seed, stream, a, b));
     let sx = tx * tx * (3.0 - 2.0 * tx);
     let sy = ty * ty * (3.0 - 2.0 * ty);
@@ -81,6 +101,22 @@ mod tests {
         let m = g.iter().sum::<f64>() / g.len() as f64;
         let var = g.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / g.len() as f64;
         assert!(m.abs() < 0.05 && (var - 1.0).abs() < 0.1, "{m} {var}");
+    }
+
+    #[test]
+    fn fast_floor_and_round_match_the_library() {
+        let mut values = vec![
+            0.0, -0.0, 0.5, -0.5, 1.5, 2.5, 254.5, 255.0, 255.5, 1e9, -1e9,
+        ];
+        values.extend((0..20_000).map(|i| (unit(hash3(5, 0, i, 0)) - 0.3) * 400.0));
+        values.extend([f64::NAN, 0.499_999_999_999_999_94, 4_503_599_627_370_497.0]);
+        for &v in &values {
+            assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
+            let f = v as f32;
+            for g in [f, f32::from_bits(f.to_bits().wrapping_add(1)), 0.499_999_97] {
+                assert_eq!(round_u8(g), g.round().clamp(0.0, 255.0) as u8, "{g}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::cells::{Cell, Lattice, MEMBRANE_HALF_WIDTH_UM, Site, ellipse_weight};
 use crate::layout::Duct;
-use crate::noise::{gaussish, hash3, unit, value_noise};
+use crate::noise::{floor_i64, gaussish, hash3, round_u8, unit, value_noise};
 use crate::slide::SyntheticSlide;
 use crate::stain::{GLASS_OD, TISSUE_OD};
 
@@ -124,7 +124,7 @@ impl SyntheticSlide {
                 }
                 let in_tissue = next % 2 == 1;
                 let k = j * g.w + i;
-                let (px, py) = (x.floor() as i64, y.floor() as i64);
+                let (px, py) = (floor_i64(x), floor_i64(y));
                 if in_tissue {
                     let u = (x * fc + y * fs) / um;
                     let v = (-x * fs + y * fc) / um;
@@ -240,7 +240,7 @@ impl SyntheticSlide {
                 let mut v = [0u8; 3];
                 for c in 0..3 {
                     let n = gaussish(crate::noise::mix64(noise ^ c as u64)) as f32 * sigma;
-                    v[c] = (rgb[k + c] + n).round().clamp(0.0, 255.0) as u8;
+                    v[c] = round_u8(rgb[k + c] + n);
                 }
                 *px = Rgb(v);
             }
@@ -274,7 +274,7 @@ impl SyntheticSlide {
                                 rgb[3 * ((2 * j + dj) * g.w + 2 * i + di) + c]
                             };
                             let mean = (at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1)) / 4.0;
-                            out.push(mean.round().clamp(0.0, 255.0) as u8);
+                            out.push(round_u8(mean));
                         }
                     }
                 }
@@ -315,10 +315,14 @@ fn nearest_cell<'a>(table: &'a SiteTable, l: &Lattice, x: f64, y: f64) -> Option
     if !any_cell {
         return None;
     }
-    let (best, &(d1, site)) = near
-        .iter()
-        .enumerate()
-        .min_by(|a, b| a.1.0.total_cmp(&b.1.0))?;
+    // The first nearest site (squared distances are never NaN or -0).
+    let mut best = 0;
+    for (i, n) in near.iter().enumerate().skip(1) {
+        if n.0 < near[best].0 {
+            best = i;
+        }
+    }
+    let (d1, site) = near[best];
     let cell = site.cell.as_ref()?;
     let mut boundary = f64::INFINITY;
     for (i, &(dj, other)) in near.iter().enumerate() {
@@ -381,7 +385,7 @@ fn paint_nucleus(cell: &Cell, g: &Grid, planes: &mut Planes, seed: u64) {
             ) as f32;
             if w > 0.0 {
                 let k = j * g.w + i;
-                let grain = unit(hash3(seed, S_PIXEL, x.floor() as i64, y.floor() as i64)) as f32;
+                let grain = unit(hash3(seed, S_PIXEL, floor_i64(x), floor_i64(y))) as f32;
                 planes.h[k] = planes.h[k] * (1.0 - w) + w * cell.nucleus_h * (0.85 + 0.3 * grain);
             }
         }

@@ -121,3 +121,26 @@ fn same_seed_same_bytes() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+#[test]
+fn openslide_reads_a_40x_slide_with_three_levels() {
+    let cfg = SynthConfig {
+        mpp: 0.25,
+        control: false,
+        ..SynthConfig::new(2600, 2200, Her2Class::Positive3, 5)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = SlideFiles::new(dir.path(), "x40");
+    let truth = generate_slide_files(&cfg, &files).unwrap();
+    assert!(!truth.control_present);
+    let slide = wsi_io::open(&files.svs).unwrap();
+    let mpp = slide.mpp().expect("MPP written");
+    assert!((mpp.x - 0.25).abs() < 1e-9 && (mpp.y - 0.25).abs() < 1e-9);
+    assert_eq!(slide.objective_power(), Some(40.0));
+    // Levels halve until the longer side is at most 1024 px.
+    assert_eq!(slide.level_count(), 3);
+    assert_eq!(slide.level_dimensions(1), Some((1300, 1100)));
+    assert_eq!(slide.level_dimensions(2), Some((650, 550)));
+    let tile = slide.read_region(1000, 1000, 2, 64, 64).unwrap();
+    assert_eq!(tile.dimensions(), (64, 64));
+}
