@@ -1,7 +1,8 @@
 //! Cells placed on the slide: a patch's cells moved to level-0 coordinates, and their
 //! QuPath-compatible GeoJSON (detections with measurements).
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 use stain_features::{Cell, IntensityClass};
 use wsi_io::Rect;
@@ -64,33 +65,61 @@ impl SlideCell {
     }
 }
 
-/// The cells as a GeoJSON FeatureCollection of QuPath detections (level-0 pixels).
+/// One cell as a GeoJSON Feature (a QuPath detection with measurements, level-0 pixels);
+/// `None` for a cell whose contour is not a polygon.
+fn cell_feature(c: &SlideCell) -> Option<Value> {
+    if c.contour.len() < 3 {
+        return None;
+    }
+    let mut ring: Vec<[f64; 2]> = c.contour.clone();
+    ring.push(c.contour[0]);
+    Some(json!({
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {
+            "objectType": "detection",
+            "classification": {"name": c.classification()},
+            "measurements": {
+                "Area um^2": c.area_um2,
+                "Membrane completeness": c.ring_coverage,
+                "Membrane DAB OD": c.membrane_dab_od,
+                "Positive": u8::from(c.positive),
+                "Complete membrane": u8::from(c.complete),
+            },
+            "intensity": c.intensity,
+        }
+    }))
+}
+
+/// The cells as a GeoJSON FeatureCollection of QuPath detections (level-0 pixels) that
+/// serializes one feature at a time: writing it with `serde_json::to_writer` needs memory for
+/// one cell's feature, not for the whole collection (a 40k x 40k slide has ~10^5 cells, whose
+/// `serde_json::Value` tree took 2 GB).
+#[derive(Debug, Clone, Copy)]
+pub struct CellsGeoJson<'a>(pub &'a [SlideCell]);
+
+/// The `features` array of [`CellsGeoJson`], streamed.
+struct CellFeatures<'a>(&'a [SlideCell]);
+
+impl Serialize for CellFeatures<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().filter_map(cell_feature))
+    }
+}
+
+impl Serialize for CellsGeoJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("type", "FeatureCollection")?;
+        map.serialize_entry("features", &CellFeatures(self.0))?;
+        map.end()
+    }
+}
+
+/// The cells as a GeoJSON FeatureCollection of QuPath detections (level-0 pixels), as a
+/// value; to write a file, serialize [`CellsGeoJson`] instead (streamed).
 pub fn cells_geojson(cells: &[SlideCell]) -> Value {
-    let features: Vec<Value> = cells
-        .iter()
-        .filter(|c| c.contour.len() >= 3)
-        .map(|c| {
-            let mut ring: Vec<[f64; 2]> = c.contour.clone();
-            ring.push(c.contour[0]);
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-                "properties": {
-                    "objectType": "detection",
-                    "classification": {"name": c.classification()},
-                    "measurements": {
-                        "Area um^2": c.area_um2,
-                        "Membrane completeness": c.ring_coverage,
-                        "Membrane DAB OD": c.membrane_dab_od,
-                        "Positive": u8::from(c.positive),
-                        "Complete membrane": u8::from(c.complete),
-                    },
-                    "intensity": c.intensity,
-                }
-            })
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
+    serde_json::to_value(CellsGeoJson(cells)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use her2_score::Her2Score;
 use image::{Rgb, RgbImage};
 
-use crate::cells::cells_geojson;
+use crate::cells::CellsGeoJson;
 use crate::error::{Her2Error, Result};
 use crate::pipeline::SlideAnalysis;
 
@@ -104,6 +104,16 @@ fn encode_err(path: &Path, e: impl std::fmt::Display) -> Her2Error {
     }
 }
 
+/// Serializes `value` as pretty JSON plus a newline into `writer`, and hands it back.
+fn write_json<W: std::io::Write>(
+    mut writer: W,
+    value: &impl serde::Serialize,
+) -> std::io::Result<W> {
+    serde_json::to_writer_pretty(&mut writer, value)?;
+    writer.write_all(b"\n")?;
+    Ok(writer)
+}
+
 /// A staging folder whose files are renamed into the output folder on `commit`, and which is
 /// removed (with whatever it holds) when dropped.
 struct Staging {
@@ -142,11 +152,20 @@ impl Staging {
         std::fs::write(&path, data).map_err(|e| Her2Error::io(&path, e))
     }
 
+    /// Writes `value` as pretty JSON, streamed into the file (never held as one string).
     fn json(&mut self, name: &str, value: &impl serde::Serialize, gzip: bool) -> Result<()> {
-        let mut text =
-            serde_json::to_string_pretty(value).map_err(|e| encode_err(Path::new(name), e))?;
-        text.push('\n');
-        self.bytes(name, text.as_bytes(), gzip)
+        let path = self.path(name);
+        let file = std::fs::File::create(&path).map_err(|e| Her2Error::io(&path, e))?;
+        let buffered = std::io::BufWriter::new(file);
+        let written = if gzip {
+            let encoder = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
+            write_json(encoder, value)
+                .and_then(|encoder| encoder.finish())
+                .and_then(|mut inner| inner.flush())
+        } else {
+            write_json(buffered, value).and_then(|mut w| w.flush())
+        };
+        written.map_err(|e| encode_err(&path, e))
     }
 
     fn png(&mut self, name: &str, image: &RgbImage) -> Result<()> {
@@ -198,7 +217,7 @@ pub fn write_outputs(
     if options.cells {
         staging.json(
             &format!("cells.geojson{gz}"),
-            &cells_geojson(&analysis.cells),
+            &CellsGeoJson(&analysis.cells),
             options.gzip,
         )?;
     }
