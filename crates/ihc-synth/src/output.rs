@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wsi_io::{Compression, PyramidWriter, WriterOptions};
 
-use crate::atomic::{AtomicFile, write_json, write_png};
+use atomic_file::AtomicFile;
+
+use crate::atomic::{write_json, write_png};
 use crate::config::SynthConfig;
 use crate::error::{Result, SynthError};
 use crate::slide::SyntheticSlide;
@@ -139,13 +141,12 @@ pub fn generate_slide_files(cfg: &SynthConfig, files: &SlideFiles) -> Result<Sli
     };
     let mut writer =
         PyramidWriter::create(&files.svs, cfg.width, cfg.height, options).map_err(wsi)?;
-    let mut cells = AtomicFile::create(&files.cells_csv)?;
     let csv_err = |e: std::io::Error| SynthError::io(&files.cells_csv, e);
+    let mut cells = AtomicFile::create(&files.cells_csv).map_err(csv_err)?;
     cells
-        .writer()
         .write_all(CELLS_CSV_HEADER.as_bytes())
         .map_err(csv_err)?;
-    cells.writer().write_all(b"\n").map_err(csv_err)?;
+    cells.write_all(b"\n").map_err(csv_err)?;
     let mut y = 0;
     while y < cfg.height {
         let h = cfg.tile_size.min(cfg.height - y);
@@ -155,10 +156,7 @@ pub fn generate_slide_files(cfg: &SynthConfig, files: &SlideFiles) -> Result<Sli
         );
         writer.write_strip(&strip).map_err(wsi)?;
         for c in &strip_cells {
-            cells
-                .writer()
-                .write_all(cell_row(c).as_bytes())
-                .map_err(csv_err)?;
+            cells.write_all(cell_row(c).as_bytes()).map_err(csv_err)?;
         }
         y += h;
     }
@@ -185,7 +183,7 @@ pub fn generate_slide_files(cfg: &SynthConfig, files: &SlideFiles) -> Result<Sli
             cells_csv: name(&files.cells_csv),
         },
     };
-    cells.commit()?;
+    cells.commit().map_err(csv_err)?;
     writer.finish().map_err(wsi)?;
     write_json(&files.truth_json, &record)?;
     Ok(truth)
