@@ -75,45 +75,21 @@ pub fn open(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
 
 /// Fills holes: background regions (4-connected) that do not touch the image border.
 pub fn fill_holes(mask: &mut [bool], width: usize, height: usize) {
-    let mut outside = vec![false; mask.len()];
-    let mut stack: Vec<usize> = Vec::new();
-    let seed = |i: usize, outside: &mut Vec<bool>, stack: &mut Vec<usize>| {
-        if !mask[i] && !outside[i] {
-            outside[i] = true;
-            stack.push(i);
-        }
-    };
-    for x in 0..width {
-        seed(x, &mut outside, &mut stack);
-        seed((height - 1) * width + x, &mut outside, &mut stack);
+    if width == 0 || height == 0 {
+        return;
     }
-    for y in 0..height {
-        seed(y * width, &mut outside, &mut stack);
-        seed(y * width + width - 1, &mut outside, &mut stack);
+    let background: Vec<bool> = mask.iter().map(|&m| !m).collect();
+    let mut labels = vec![0u32; mask.len()];
+    let count = crate::labels::label_components(&background, &mut labels, width, 1);
+    let mut touches_border = vec![false; count as usize];
+    let border = (0..width)
+        .flat_map(|x| [x, (height - 1) * width + x])
+        .chain((0..height).flat_map(|y| [y * width, y * width + width - 1]));
+    for i in border {
+        touches_border[labels[i] as usize] = true;
     }
-    while let Some(i) = stack.pop() {
-        let (x, y) = (i % width, i / width);
-        let mut visit = |j: usize| {
-            if !mask[j] && !outside[j] {
-                outside[j] = true;
-                stack.push(j);
-            }
-        };
-        if x > 0 {
-            visit(i - 1);
-        }
-        if x + 1 < width {
-            visit(i + 1);
-        }
-        if y > 0 {
-            visit(i - width);
-        }
-        if y + 1 < height {
-            visit(i + width);
-        }
-    }
-    for (m, o) in mask.iter_mut().zip(outside) {
-        *m = !o;
+    for (m, &label) in mask.iter_mut().zip(&labels) {
+        *m = label == 0 || !touches_border[label as usize];
     }
 }
 
