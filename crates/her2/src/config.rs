@@ -71,6 +71,9 @@ pub struct FeatureStepConfig {
     pub chunk: usize,
     /// Most patches of the control piece analysed to check its staining (0: do not check).
     pub max_control_patches: usize,
+    /// Most tumour patches (spread over the slide) read to estimate the slide's stain vectors
+    /// when `stain.stain_estimation.enabled`.
+    pub max_estimation_patches: usize,
     /// Deconvolution, brown range, segmentation and membrane settings.
     pub stain: stain_features::StainConfig,
 }
@@ -86,6 +89,7 @@ impl Default for FeatureStepConfig {
             min_tumor_fraction: 0.5,
             chunk: 64,
             max_control_patches: 16,
+            max_estimation_patches: 16,
             stain: stain_features::StainConfig::default(),
         }
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use stain_features::{CellSegmenter, PatchFeatures, StainAnalyzer};
+use stain_features::{CellSegmenter, PatchFeatures, StainAnalyzer, StainEstimate};
 use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
 use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
 use wsi_io::{Mpp, OpenOptions, Patch, PatchGrid, Rect, Slide, read_patch};
@@ -228,14 +228,16 @@ impl Pipeline {
             .map(|p| (p, tumor_mask.fraction(p.rect)))
             .filter(|(_, f)| *f >= min_tumor)
             .collect();
+        let (analyzer, stain_estimate) = self.slide_analyzer(slide, &tumor_patches)?;
         let (analysed, cells) = self.analyse_patches(
+            &analyzer,
             slide,
             mpp,
             &tumor_patches,
             request.keep_cells,
             request.progress,
         )?;
-        let control = self.control_features(slide, mpp, &tissue)?;
+        let control = self.control_features(&analyzer, slide, mpp, &tissue)?;
         timings.features = ms(t);
 
         let t = Instant::now();
@@ -265,6 +267,7 @@ impl Pipeline {
             features,
             control,
             tissue: tissue.summary(),
+            stain_estimate,
             tumor: TumorSummary {
                 model_id: self.tumor.id(),
                 classified_patches: tumor_map.classified_cells(),
@@ -286,9 +289,33 @@ impl Pipeline {
         })
     }
 
+    /// The stain analyser for this slide: the configured one, or, when
+    /// `features.stain.stain_estimation.enabled`, one whose hematoxylin and DAB vectors are
+    /// estimated from up to `max_estimation_patches` tumour patches spread over the slide.
+    fn slide_analyzer(
+        &self,
+        slide: &dyn Slide,
+        tumor_patches: &[(Patch, f64)],
+    ) -> Result<(StainAnalyzer, Option<StainEstimate>)> {
+        if !self.config.features.stain.stain_estimation.enabled || tumor_patches.is_empty() {
+            return Ok((self.analyzer.clone(), None));
+        }
+        let step = tumor_patches
+            .len()
+            .div_ceil(self.config.features.max_estimation_patches.max(1));
+        let images = tumor_patches
+            .par_iter()
+            .step_by(step)
+            .map(|(patch, _)| Ok(read_patch(slide, patch)?))
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<&image::RgbImage> = images.iter().collect();
+        Ok(self.analyzer.for_slide(&refs)?)
+    }
+
     /// Reads and analyses patches in bounded chunks (parallel inside a chunk), in order.
     fn analyse_patches(
         &self,
+        analyzer: &StainAnalyzer,
         slide: &dyn Slide,
         mpp: f64,
         patches: &[(Patch, f64)],
@@ -299,7 +326,6 @@ impl Pipeline {
         let rule = self.config.scoring.scorer(self.config.scoring.rule);
         let mut results = Vec::with_capacity(patches.len());
         let mut cells = Vec::new();
-        let analyzer = &self.analyzer;
         for chunk in patches.chunks(self.config.features.chunk) {
             let analysed = chunk
                 .par_iter()
@@ -340,6 +366,7 @@ impl Pipeline {
     /// Features of the control pieces (a sample of their patches), when the slide has any.
     fn control_features(
         &self,
+        analyzer: &StainAnalyzer,
         slide: &dyn Slide,
         mpp: f64,
         tissue: &TissueMask,
@@ -384,7 +411,7 @@ impl Pipeline {
             .step_by(step)
             .map(|p| (p, 1.0))
             .collect();
-        let (analysed, _) = self.analyse_patches(slide, mpp, &sample, false, false)?;
+        let (analysed, _) = self.analyse_patches(analyzer, slide, mpp, &sample, false, false)?;
         let mut aggregator: SlideAggregator = self.config.scoring.aggregator();
         for patch in &analysed {
             aggregator.add(&patch.features)?;

@@ -32,6 +32,10 @@ pub struct Her2Report {
     pub control: Option<ControlReport>,
     /// Tissue found on the thumbnail and which pieces were scored.
     pub tissue: TissueSummary,
+    /// The per-slide stain vectors, when `features.stain.stain_estimation` is enabled: which
+    /// vectors were estimated and which fell back to the configured ones, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stain_estimate: Option<stain_features::StainEstimate>,
     /// What the tumour model found.
     pub tumor: TumorSummary,
     /// The configuration used (every stage).

@@ -53,3 +53,29 @@ fn a_pipeline_without_a_tumour_model_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("tumour model"), "{err}");
 }
+
+#[test]
+fn per_slide_stain_estimation_is_used_and_reported() {
+    let slide =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/synth/3plus-s10.svs");
+    let mut config = PipelineConfig::default();
+    config.features.stain.stain_estimation.enabled = true;
+    let pipeline = PipelineBuilder::new(config)
+        .tumor_model(Box::new(AllTissueTumor::default()))
+        .build()
+        .unwrap();
+    let handle = her2::wsi_io::open(&slide).unwrap();
+    let report = pipeline
+        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
+        .unwrap()
+        .report;
+    let estimate = report.stain_estimate.expect("estimation enabled");
+    assert!(estimate.pixels_used > 1000, "{}", estimate.pixels_used);
+    assert!(
+        estimate.any_estimated(),
+        "a 3+ slide has enough of both stains: {estimate:?}"
+    );
+    let text = serde_json::to_string(&report.config).unwrap();
+    assert!(text.contains("\"max_estimation_patches\":16"), "{text}");
+    assert_eq!(report_on(1, &slide).stain_estimate, None, "off by default");
+}
