@@ -116,12 +116,6 @@ impl Serialize for CellsGeoJson<'_> {
     }
 }
 
-/// The cells as a GeoJSON FeatureCollection of QuPath detections (level-0 pixels), as a
-/// value; to write a file, serialize [`CellsGeoJson`] instead (streamed).
-pub fn cells_geojson(cells: &[SlideCell]) -> Value {
-    serde_json::to_value(CellsGeoJson(cells)).unwrap_or(Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +154,7 @@ mod tests {
             SlideCell::from_patch_cell(&cell(false, false, IntensityClass::None), 0, &rect, 1.0),
             SlideCell::from_patch_cell(&cell(true, false, IntensityClass::Faint), 0, &rect, 1.0),
         ];
-        let g = cells_geojson(&cells);
+        let g = serde_json::to_value(CellsGeoJson(&cells)).unwrap();
         let features = g["features"].as_array().unwrap();
         assert_eq!(features.len(), 2);
         let ring = features[1]["geometry"]["coordinates"][0]

@@ -3,10 +3,35 @@
 use std::io::Read;
 
 use sha2::{Digest, Sha256};
-use wsi_io::Slide;
+use wsi_io::{Mpp, OpenOptions, Slide};
 
 use crate::error::{Her2Error, Result};
 use crate::report::{InputInfo, MppSource};
+
+/// Opens a slide or plain image with the caller's level-0 resolution when given (it wins over
+/// the file's), and returns it with its resolution in µm/px (mean of x and y). A file that
+/// states none, with none given, is [`Her2Error::MissingMpp`].
+pub fn open_slide(path: &std::path::Path, mpp: Option<f64>) -> Result<(Box<dyn Slide>, f64)> {
+    if let Some(m) = mpp
+        && !(m.is_finite() && m > 0.0)
+    {
+        return Err(Her2Error::Config(format!(
+            "{}: microns per pixel (--mpp) must be a positive number, got {m}",
+            path.display()
+        )));
+    }
+    let options = mpp
+        .map(|m| OpenOptions::with_mpp(Mpp::square(m)))
+        .unwrap_or_default();
+    let slide = wsi_io::open_with(path, &options)?;
+    let mpp = slide
+        .mpp()
+        .map(|m| m.mean())
+        .ok_or_else(|| Her2Error::MissingMpp {
+            path: path.to_path_buf(),
+        })?;
+    Ok((slide, mpp))
+}
 
 /// Describes `slide`; `user_mpp` is the resolution the caller gave, if any (it wins).
 pub fn input_info(slide: &dyn Slide, user_mpp: Option<f64>) -> Result<InputInfo> {

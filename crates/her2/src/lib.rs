@@ -43,7 +43,7 @@ pub mod pipeline;
 pub mod report;
 pub mod tissue_step;
 
-pub use cells::{SlideCell, cells_geojson};
+pub use cells::{CellsGeoJson, SlideCell};
 pub use cohort::{CohortOptions, CohortRow, SlideStatus, run_cohort, write_cohort_tables};
 pub use config::{FeatureStepConfig, PipelineConfig, TissueStepConfig, TumorStepConfig};
 pub use error::{Her2Error, Result};

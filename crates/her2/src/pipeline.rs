@@ -12,12 +12,12 @@ use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, StainAnalyzer, StainEstimate};
 use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
 use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
-use wsi_io::{Mpp, OpenOptions, Patch, PatchGrid, Rect, Slide, read_patch};
+use wsi_io::{Patch, PatchGrid, Rect, Slide, read_patch};
 
 use crate::cells::SlideCell;
 use crate::config::PipelineConfig;
 use crate::error::{Her2Error, Result};
-use crate::input::input_info;
+use crate::input::{input_info, open_slide};
 use crate::report::{ControlReport, Her2Report, REPORT_SCHEMA_VERSION, StageTimings, TumorSummary};
 use crate::tissue_step::{Thumbnail, TissueSource, find_tissue, thumbnail};
 
@@ -169,11 +169,7 @@ impl Pipeline {
     /// Opens the slide at `path` and scores it.
     pub fn run(&self, path: &Path, request: &SlideRequest) -> Result<SlideAnalysis> {
         let started = Instant::now();
-        let options = match request.mpp {
-            Some(mpp) => OpenOptions::with_mpp(Mpp::square(mpp)),
-            None => OpenOptions::default(),
-        };
-        let slide = wsi_io::open_with(path, &options)?;
+        let (slide, _) = open_slide(path, request.mpp)?;
         self.run_slide(slide.as_ref(), request, started)
     }
 

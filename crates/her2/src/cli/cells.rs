@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use her2::stain_features::{Cell, IntensityClass, StainAnalyzer, StainConfig};
-use her2::{SlideCell, cells_geojson};
+use her2::{CellsGeoJson, SlideCell};
 use image::{Rgb, RgbImage};
-use wsi_io::{Mpp, OpenOptions, Rect};
+use wsi_io::Rect;
 
 /// Largest region analysed in one go (level-0 pixels), unless the slide allows less.
 const MAX_REGION_PIXELS: u64 = 8192 * 8192;
@@ -132,11 +132,13 @@ pub fn cells_overlay(region: &RgbImage, cells: &[Cell], ring_offset_px: f64) -> 
     image
 }
 
-fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
-    text.push('\n');
-    her2::tissue_mask::write_atomic(path, text.as_bytes())?;
-    Ok(())
+/// Writes `value` as pretty JSON, streamed, atomically.
+fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    atomic_file::write_with(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
+        w.write_all(b"\n")
+    })
+    .with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Runs `her2 cells`.
@@ -144,21 +146,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
     let input = args.input.display().to_string();
     let config = load_config(args.config.as_deref(), args.estimate_stains)?;
     let analyzer = StainAnalyzer::new(config).with_context(|| input.clone())?;
-    if let Some(m) = args.mpp
-        && !(m.is_finite() && m > 0.0)
-    {
-        anyhow::bail!("{input}: --mpp {m} must be a positive number of microns per pixel");
-    }
-    let options = args
-        .mpp
-        .map(|m| OpenOptions::with_mpp(Mpp::square(m)))
-        .unwrap_or_default();
-    let slide = wsi_io::open_with(&args.input, &options)?;
-    let mpp = slide.mpp().map(|m| m.mean()).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{input}: the file states no microns-per-pixel; give it with --mpp (e.g. 0.5 for a 20x scan)"
-        )
-    })?;
+    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();
     let rect = args.region.unwrap_or(Rect::full(width, height));
     if rect.right() > width || rect.bottom() > height {
@@ -202,10 +190,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
         &args.out.join("cells.png"),
         &cells_overlay(&image, &cells, ring_offset_px),
     )?;
-    write_json(
-        &args.out.join("cells.geojson"),
-        &cells_geojson(&slide_cells),
-    )?;
+    write_json(&args.out.join("cells.geojson"), &CellsGeoJson(&slide_cells))?;
     write_json(
         &args.out.join("features.json"),
         &serde_json::json!({

@@ -11,7 +11,6 @@ use tissue_mask::{
     CombineRule, HsvOtsuDetector, MaskSource, TissueConfig, TissueDetector, TissueError,
     TissueInput, TissueMask,
 };
-use wsi_io::{Mpp, OpenOptions};
 
 /// Arguments of `her2 tissue`.
 #[derive(Debug, clap::Args)]
@@ -100,17 +99,7 @@ fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
 pub fn run(args: TissueArgs) -> anyhow::Result<()> {
     let config = load_config(&args)?;
     let detector = HsvOtsuDetector::new(config.clone())?;
-    let options = args
-        .mpp
-        .map(|m| OpenOptions::with_mpp(Mpp::square(m)))
-        .unwrap_or_default();
-    let slide = wsi_io::open_with(&args.slide, &options)?;
-    let mpp = slide.mpp().map(|m| m.mean()).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{}: the slide states no microns-per-pixel; give it with --mpp (e.g. 0.5 for a 20x scan)",
-            args.slide.display()
-        )
-    })?;
+    let (slide, mpp) = her2::input::open_slide(&args.slide, args.mpp)?;
     let thumbnail = slide.thumbnail(args.thumbnail_size)?;
     let (level0_w, _) = slide.dimensions();
     let downsample = level0_w as f64 / f64::from(thumbnail.width());
