@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{her2, synthetic_slide};
+use common::{assert_success, her2, synthetic_slide};
 use her2::ihc_synth::Her2Class;
 
 fn summary_rows(path: &std::path::Path) -> Vec<String> {
@@ -31,11 +31,7 @@ fn batch_goes_on_after_a_failure_resumes_and_shards() {
     let (s, o) = (slides.to_str().unwrap(), out.to_str().unwrap());
 
     let run = her2(&["batch", s, "--all-tissue", "--no-cells", "--out", o]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let rows = summary_rows(&out.join("summary.csv"));
     assert_eq!(rows.len(), 3, "{rows:?}");
     let broken = rows.iter().find(|r| r.starts_with("broken,")).unwrap();
@@ -58,11 +54,7 @@ fn batch_goes_on_after_a_failure_resumes_and_shards() {
         "--out",
         o,
     ]);
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_success(&again);
     let rows = summary_rows(&out.join("summary.csv"));
     assert_eq!(
         rows.iter().filter(|r| r.contains(",resumed,")).count(),
@@ -120,11 +112,7 @@ fn eval_writes_confusion_matrices_for_every_rule() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let eval: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("eval.json")).unwrap()).unwrap();
     for rule in ["guideline", "paper", "staining"] {

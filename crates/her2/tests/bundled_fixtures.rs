@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::her2;
+use common::{assert_success, her2};
 use her2::Her2Report;
 use her2::her2_score::Her2Score;
 
@@ -39,11 +39,7 @@ fn regenerating_the_bundled_slides_gives_the_same_bytes() {
         args[out] = dir.path().to_str().unwrap().to_owned();
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = her2(&refs);
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        assert_success(&run);
     }
     let mut made: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -77,11 +73,7 @@ fn the_demo_job_scores_the_demo_slide_as_its_truth_says() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let report: Her2Report =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{files_in, her2};
+use common::{assert_success, files_in, her2};
 
 fn demo_slide() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/synth/2plus-weak-s7.svs")
@@ -28,11 +28,7 @@ fn finds_the_patient_piece_and_the_control_and_honours_exclusion() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let mut files = files_in(&out);
     files.sort();
     assert_eq!(files, ["tissue.geojson", "tissue.json", "tissue.png"]);

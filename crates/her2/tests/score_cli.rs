@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{files_in, her2, synthetic_slide};
+use common::{assert_success, files_in, her2, synthetic_slide};
 use her2::Her2Report;
 use her2::her2_score::Her2Score;
 use her2::ihc_synth::Her2Class;
@@ -91,11 +91,7 @@ fn a_null_slide_scores_below_a_positive_one() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_success(&run);
     let report: Her2Report = serde_json::from_slice(&run.stdout).unwrap();
     assert!(
         report.assessment.score <= Her2Score::One,

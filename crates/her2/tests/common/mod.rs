@@ -32,6 +32,16 @@ pub fn her2(args: &[&str]) -> Output {
         .expect("run her2")
 }
 
+/// Asserts that a `her2` run succeeded, showing its stderr when it did not.
+#[track_caller]
+pub fn assert_success(run: &Output) {
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 /// Files in a folder (none when it does not exist).
 pub fn files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
