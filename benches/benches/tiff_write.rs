@@ -14,15 +14,7 @@ use wsi_io::writer::{Compression, PyramidWriter, WriterOptions};
 
 /// The mosaic the bench writes, `size` x `size`, built once.
 fn mosaic(size: u32) -> RgbImage {
-    let ihc_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/external/ihc.png");
-    let ihc = image::open(&ihc_path)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; run scripts/fetch-test-data first",
-                ihc_path.display()
-            )
-        })
-        .to_rgb8();
+    let ihc = her2_benches::ihc_tile();
     RgbImage::from_fn(size, size, |x, y| {
         *ihc.get_pixel(x % ihc.width(), y % ihc.height())
     })

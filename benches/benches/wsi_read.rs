@@ -41,15 +41,7 @@ fn bench_slide() -> PathBuf {
         return path;
     }
     std::fs::create_dir_all(&dir).unwrap();
-    let ihc_path = repo_root().join("fixtures/external/ihc.png");
-    let ihc = image::open(&ihc_path)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; run scripts/fetch-test-data first",
-                ihc_path.display()
-            )
-        })
-        .to_rgb8();
+    let ihc = her2_benches::ihc_tile();
     let options = WriterOptions {
         compression: Compression::Jpeg { quality: 85 },
         mpp: Some(0.5036),
