@@ -1,5 +1,5 @@
-//! `read_region` of 256 x 256 level-0 tiles through `wsi_io::OpenSlideSlide`, on one thread and
-//! on all threads (rayon), side by side with `/work/shared/peers/wsi_read.py`
+//! `read_region` of 256 x 256 level-0 tiles through `wsi_io::OpenSlideSlide`, with its direct
+//! JPEG tile reader (the default) and through OpenSlide, on one thread and on all threads (rayon), side by side with `/work/shared/peers/wsi_read.py`
 //! (openslide-python, one and two processes).
 //!
 //! Slide: `WSI_READ_BENCH_SLIDE` names one (e.g. the peer's `slide_20000_q85.svs`, so both
@@ -63,54 +63,54 @@ fn bench_slide() -> PathBuf {
     path
 }
 
-fn wsi_read(c: &mut Criterion) {
-    let path = bench_slide();
-    let slide = OpenSlideSlide::open(&path, &OpenOptions::default()).unwrap();
-    let (w, h) = slide.dimensions();
-    let nx = (w / u64::from(TILE)) as i64;
-    let full_tiles = nx * (h / u64::from(TILE)) as i64;
-    let tiles: Vec<(i64, i64)> = (0..full_tiles.min(TILES_PER_PASS as i64))
-        .map(|i| ((i % nx) * i64::from(TILE), (i / nx) * i64::from(TILE)))
-        .collect();
-    eprintln!(
-        "{}: {w}x{h}, vendor {:?}, {} levels, {} tiles per pass, {} rayon threads",
-        path.display(),
-        slide.vendor(),
-        slide.level_count(),
-        tiles.len(),
-        rayon::current_num_threads()
-    );
-
-    let mut group = c.benchmark_group("wsi_read");
+/// Reads every tile of `tiles` from `slide` per iteration, on one thread and on all threads.
+fn bench_reads(c: &mut Criterion, reader: &str, slide: &OpenSlideSlide, tiles: &[(i64, i64)]) {
+    let read = |&(x, y): &(i64, i64)| {
+        u64::from(slide.read_region(x, y, 0, TILE, TILE).unwrap().as_raw()[0])
+    };
+    let mut group = c.benchmark_group(format!("wsi_read_{reader}"));
     group.sample_size(10);
     group.throughput(Throughput::Elements(tiles.len() as u64));
     group.bench_function("read_region_256_1thread", |b| {
-        b.iter(|| {
-            tiles
-                .iter()
-                .map(|&(x, y)| {
-                    u64::from(slide.read_region(x, y, 0, TILE, TILE).unwrap().as_raw()[0])
-                })
-                .sum::<u64>()
-        });
+        b.iter(|| tiles.iter().map(read).sum::<u64>());
     });
     group.bench_function(
         format!(
             "read_region_256_rayon_{}threads",
             rayon::current_num_threads()
         ),
-        |b| {
-            b.iter(|| {
-                tiles
-                    .par_iter()
-                    .map(|&(x, y)| {
-                        u64::from(slide.read_region(x, y, 0, TILE, TILE).unwrap().as_raw()[0])
-                    })
-                    .sum::<u64>()
-            });
-        },
+        |b| b.iter(|| tiles.par_iter().map(read).sum::<u64>()),
     );
     group.finish();
+}
+
+/// Both readers of `OpenSlideSlide`: the direct JPEG tile reader (the default) and OpenSlide
+/// itself (`direct_jpeg_tiles: false`).
+fn wsi_read(c: &mut Criterion) {
+    let path = bench_slide();
+    let direct = OpenSlideSlide::open(&path, &OpenOptions::default()).unwrap();
+    let openslide_only = OpenOptions {
+        direct_jpeg_tiles: false,
+        ..OpenOptions::default()
+    };
+    let through_openslide = OpenSlideSlide::open(&path, &openslide_only).unwrap();
+    let (w, h) = direct.dimensions();
+    let nx = (w / u64::from(TILE)) as i64;
+    let full_tiles = nx * (h / u64::from(TILE)) as i64;
+    let tiles: Vec<(i64, i64)> = (0..full_tiles.min(TILES_PER_PASS as i64))
+        .map(|i| ((i % nx) * i64::from(TILE), (i / nx) * i64::from(TILE)))
+        .collect();
+    eprintln!(
+        "{}: {w}x{h}, vendor {:?}, {} levels (direct: {:?}), {} tiles per pass, {} rayon threads",
+        path.display(),
+        direct.vendor(),
+        direct.level_count(),
+        direct.direct_levels(),
+        tiles.len(),
+        rayon::current_num_threads()
+    );
+    bench_reads(c, "direct", &direct, &tiles);
+    bench_reads(c, "openslide", &through_openslide, &tiles);
 }
 
 criterion_group!(benches, wsi_read);

@@ -237,6 +237,7 @@ mod tests {
         let options = OpenOptions {
             mpp: Some(Mpp::square(0.5)),
             max_read_pixels: budget,
+            ..OpenOptions::default()
         };
         ImageSlide::from_rgb("mem.png", gradient(w, h), "generated", &options).unwrap()
     }

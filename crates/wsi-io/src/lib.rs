@@ -44,6 +44,7 @@
 //! # }
 //! ```
 
+mod direct;
 pub mod error;
 pub mod geometry;
 pub mod image_slide;

@@ -8,6 +8,7 @@ use image::RgbImage;
 use openslide_rs::errors::OpenSlideError;
 use openslide_rs::{Address, OpenSlide, Region, Size};
 
+use crate::direct::DirectTiles;
 use crate::error::{Result, WsiError};
 use crate::options::OpenOptions;
 use crate::pixels::premultiplied_argb_to_rgb_on_white;
@@ -34,6 +35,8 @@ pub struct OpenSlideSlide {
     level_dimensions: Vec<(u64, u64)>,
     level_downsamples: Vec<f64>,
     max_read_pixels: u64,
+    /// The levels read without OpenSlide (see [`OpenOptions::direct_jpeg_tiles`]).
+    direct: Option<DirectTiles>,
 }
 
 /// Maps an OpenSlide error during a read of `what` to a [`WsiError::Corrupt`].
@@ -50,6 +53,14 @@ impl OpenSlideSlide {
     /// OpenSlide does not recognise the file. Cheap: reads only the header.
     pub fn detect_vendor(path: &Path) -> Option<String> {
         OpenSlide::detect_vendor(path).ok()
+    }
+
+    /// The levels whose reads bypass OpenSlide and decode the file's JPEG tiles directly
+    /// ([`OpenOptions::direct_jpeg_tiles`]); empty when every read goes through OpenSlide.
+    pub fn direct_levels(&self) -> Vec<usize> {
+        self.direct
+            .as_ref()
+            .map_or_else(Vec::new, DirectTiles::levels)
     }
 
     /// The libopenslide version this process is linked with (e.g. `3.4.1`).
@@ -103,12 +114,18 @@ impl OpenSlideSlide {
                 reason: "OpenSlide reports no pixels (no level or an empty level 0)".to_owned(),
             });
         }
+        let level_downsamples = inner.all_level_downsamples().to_vec();
+        let direct = (options.direct_jpeg_tiles
+            && matches!(vendor.as_str(), "aperio" | "generic-tiff"))
+        .then(|| DirectTiles::open(path, &level_dimensions, &level_downsamples))
+        .flatten();
         Ok(Self {
             path: path.to_path_buf(),
             vendor: properties.get("openslide.vendor").cloned().or(Some(vendor)),
             mpp: options.mpp.or_else(|| mpp_from_properties(&properties)),
             objective_power: objective_power_from_properties(&properties),
-            level_downsamples: inner.all_level_downsamples().to_vec(),
+            level_downsamples,
+            direct,
             level_dimensions,
             associated,
             properties,
@@ -198,6 +215,11 @@ impl Slide for OpenSlideSlide {
             h,
             reason: "coordinates beyond OpenSlide's 32-bit range".to_owned(),
         };
+        if let Some(direct) = &self.direct
+            && let Some(region) = direct.read_region(x, y, level, w, h)?
+        {
+            return Ok(region);
+        }
         let region = Region {
             size: Size { w, h },
             level: u32::try_from(level).map_err(|_| bad_coordinate())?,

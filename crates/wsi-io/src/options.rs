@@ -15,6 +15,11 @@ pub struct OpenOptions {
     /// The largest single read in pixels (`w * h`); bigger requests fail with
     /// [`WsiError::BadSize`] instead of allocating gigabytes. Default 64 Mi pixels (192 MiB RGB).
     pub max_read_pixels: u64,
+    /// Decode the JPEG tiles of Aperio SVS and generic tiled TIFF levels in this process
+    /// instead of through OpenSlide, where the result is the region OpenSlide would paint
+    /// (whole level pixels of an 8-bit RGB/YCbCr JPEG level). Faster (`docs/benchmarks.md`);
+    /// pixels may differ from OpenSlide's by JPEG decoder rounding. Default `true`.
+    pub direct_jpeg_tiles: bool,
 }
 
 impl OpenOptions {
@@ -53,6 +58,7 @@ impl Default for OpenOptions {
         Self {
             mpp: None,
             max_read_pixels: Self::DEFAULT_MAX_READ_PIXELS,
+            direct_jpeg_tiles: true,
         }
     }
 }
@@ -66,6 +72,7 @@ mod tests {
         let d = OpenOptions::default();
         assert_eq!(d.mpp, None);
         assert_eq!(d.max_read_pixels, 8192 * 8192);
+        assert!(d.direct_jpeg_tiles);
         assert!(d.validate().is_ok());
         assert!(OpenOptions::with_mpp(Mpp::square(0.25)).validate().is_ok());
         assert!(OpenOptions::with_mpp(Mpp::square(0.0)).validate().is_err());
