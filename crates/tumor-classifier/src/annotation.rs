@@ -1,4 +1,5 @@
-//! Tumour annotations: polygons from a GeoJSON file (QuPath / GeoJSON in level-0 pixels).
+//! Annotations: polygons from a GeoJSON file (QuPath / GeoJSON in level-0 pixels) with their
+//! features' classifications (tumour, tissue, areas to leave out).
 
 use std::path::Path;
 
@@ -21,6 +22,21 @@ impl Polygon {
     pub fn contains(&self, x: f64, y: f64) -> bool {
         ring_contains(&self.exterior, x, y) && !self.holes.iter().any(|h| ring_contains(h, x, y))
     }
+
+    /// Appends the x coordinates where the horizontal line at `y` crosses the polygon's
+    /// rings (exterior and holes): sorted, consecutive pairs bound the inside (even-odd rule).
+    pub fn crossings(&self, y: f64, out: &mut Vec<f64>) {
+        for ring in std::iter::once(&self.exterior).chain(&self.holes) {
+            let n = ring.len();
+            for i in 0..n {
+                let (xi, yi) = ring[i];
+                let (xj, yj) = ring[(i + n - 1) % n];
+                if (yi > y) != (yj > y) {
+                    out.push((xj - xi) * (y - yi) / (yj - yi) + xi);
+                }
+            }
+        }
+    }
 }
 
 fn ring_contains(ring: &[(f64, f64)], x: f64, y: f64) -> bool {
@@ -36,43 +52,153 @@ fn ring_contains(ring: &[(f64, f64)], x: f64, y: f64) -> bool {
     inside
 }
 
+/// A polygon with the classification of the feature it came from (QuPath's
+/// `properties.classification.name`, or a plain string `properties.classification`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifiedPolygon {
+    /// The feature's class name, if it has one.
+    pub class: Option<String>,
+    /// The polygon.
+    pub polygon: Polygon,
+}
+
 /// Every polygon of a GeoJSON document: a FeatureCollection, a Feature or a bare geometry
-/// (Polygon, MultiPolygon or GeometryCollection; other geometries are ignored).
+/// (Polygon, MultiPolygon or GeometryCollection; other geometries are ignored), whatever its
+/// classification.
 pub fn polygons_from_geojson(path: &Path) -> Result<Vec<Polygon>> {
+    Ok(classified_polygons_from_geojson(path)?
+        .into_iter()
+        .map(|c| c.polygon)
+        .collect())
+}
+
+/// Every polygon of a GeoJSON document with its feature's classification.
+pub fn classified_polygons_from_geojson(path: &Path) -> Result<Vec<ClassifiedPolygon>> {
     let text = std::fs::read_to_string(path).map_err(|e| ClassifierError::io(path, e))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| ClassifierError::Annotation {
         path: path.to_path_buf(),
         message: format!("not JSON: {e}"),
     })?;
     let mut polygons = Vec::new();
-    collect(&value, &mut polygons).map_err(|message| ClassifierError::Annotation {
+    collect(&value, None, &mut polygons).map_err(|message| ClassifierError::Annotation {
         path: path.to_path_buf(),
         message,
     })?;
     Ok(polygons)
 }
 
-fn collect(value: &Value, out: &mut Vec<Polygon>) -> std::result::Result<(), String> {
+/// The tumour polygons of a GeoJSON file: when any feature is classified, only those
+/// classified tumour ([`is_tumor_class`]: `Tumor`, `Tumour`, or a derived class such as
+/// `Tumor: Positive`); when none is, every polygon. So a QuPath export or ihc-synth's
+/// `.outlines.geojson` (classes `Tissue`, `Tumor`, `Control`) gives its tumour, and a file of
+/// bare polygons is all tumour. A file without a tumour polygon is an error.
+pub fn tumor_polygons_from_geojson(path: &Path) -> Result<Vec<Polygon>> {
+    let all = classified_polygons_from_geojson(path)?;
+    select(path, &all, "Tumor", is_tumor_class)
+}
+
+/// The polygons of `all` whose class `wanted` accepts when any polygon is classified, else all
+/// of them; an error naming `path` and the classes found when none is selected.
+pub(crate) fn select(
+    path: &Path,
+    all: &[ClassifiedPolygon],
+    what: &str,
+    wanted: fn(&str) -> bool,
+) -> Result<Vec<Polygon>> {
+    let classified = all.iter().any(|c| c.class.is_some());
+    let chosen: Vec<Polygon> = all
+        .iter()
+        .filter(|c| !classified || c.class.as_deref().is_some_and(wanted))
+        .map(|c| c.polygon.clone())
+        .collect();
+    if chosen.is_empty() {
+        let mut classes: Vec<&str> = all.iter().filter_map(|c| c.class.as_deref()).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let message = if all.is_empty() {
+            "no Polygon or MultiPolygon in the file".to_string()
+        } else {
+            format!(
+                "no polygon classified {what} (classes found: {})",
+                classes.join(", ")
+            )
+        };
+        return Err(ClassifierError::Annotation {
+            path: path.to_path_buf(),
+            message,
+        });
+    }
+    Ok(chosen)
+}
+
+/// The base of a class name: lower case, without a trailing `*` (QuPath's `Ignore*`) and
+/// without a derived part after `:` (`Tumor: Positive` -> `tumor`).
+fn base_class(name: &str) -> String {
+    let base = name.split(':').next().unwrap_or(name);
+    base.trim()
+        .trim_end_matches('*')
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a class name means tumour: `Tumor` or `Tumour` (any case, derived classes too).
+pub fn is_tumor_class(name: &str) -> bool {
+    matches!(base_class(name).as_str(), "tumor" | "tumour")
+}
+
+/// Whether a class name means tissue: `Tissue` (any case).
+pub fn is_tissue_class(name: &str) -> bool {
+    base_class(name) == "tissue"
+}
+
+/// Whether a class name marks an area to keep out of training: `Control` (a 3+ control
+/// piece is tumour but not the patient's), QuPath's `Ignore*`, `Exclude`, `Excluded`.
+pub fn is_excluded_class(name: &str) -> bool {
+    matches!(
+        base_class(name).as_str(),
+        "control" | "ignore" | "exclude" | "excluded"
+    )
+}
+
+fn class_of(feature: &Value) -> Option<String> {
+    let classification = feature.get("properties")?.get("classification")?;
+    match classification {
+        Value::String(name) => Some(name.clone()),
+        other => other.get("name")?.as_str().map(str::to_string),
+    }
+}
+
+fn collect(
+    value: &Value,
+    class: Option<&str>,
+    out: &mut Vec<ClassifiedPolygon>,
+) -> std::result::Result<(), String> {
+    let mut push = |polygon| {
+        out.push(ClassifiedPolygon {
+            class: class.map(str::to_string),
+            polygon,
+        });
+    };
     match value.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {
             let features = value
                 .get("features")
                 .and_then(Value::as_array)
                 .ok_or("FeatureCollection without a `features` array")?;
-            features.iter().try_for_each(|f| collect(f, out))
+            features.iter().try_for_each(|f| collect(f, None, out))
         }
         Some("Feature") => match value.get("geometry") {
             Some(Value::Null) | None => Ok(()),
-            Some(geometry) => collect(geometry, out),
+            Some(geometry) => collect(geometry, class_of(value).as_deref(), out),
         },
         Some("GeometryCollection") => value
             .get("geometries")
             .and_then(Value::as_array)
             .ok_or("GeometryCollection without `geometries`")?
             .iter()
-            .try_for_each(|g| collect(g, out)),
+            .try_for_each(|g| collect(g, class, out)),
         Some("Polygon") => {
-            out.push(polygon(coordinates(value)?)?);
+            push(polygon(coordinates(value)?)?);
             Ok(())
         }
         Some("MultiPolygon") => {
@@ -80,7 +206,7 @@ fn collect(value: &Value, out: &mut Vec<Polygon>) -> std::result::Result<(), Str
                 .as_array()
                 .ok_or("MultiPolygon coordinates are not an array")?;
             for p in polys {
-                out.push(polygon(p)?);
+                push(polygon(p)?);
             }
             Ok(())
         }
@@ -171,6 +297,54 @@ mod tests {
         assert_eq!(coverage(&polys, Rect::new(0, 0, 40, 40)), 1.0);
         assert_eq!(coverage(&polys, Rect::new(100, 0, 40, 40)), 0.0);
         assert_eq!(coverage(&polys, Rect::new(80, 0, 40, 40)), 0.5);
+    }
+
+    #[test]
+    fn classified_files_give_their_tumour_features_and_bare_polygons_are_all_tumour() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outlines.geojson");
+        let square = |x: u32| {
+            format!(
+                "[[[{x},0],[{},0],[{},10],[{x},10],[{x},0]]]",
+                x + 10,
+                x + 10
+            )
+        };
+        let feature = |class: &str, x: u32| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"classification":{class}}},"geometry":{{"type":"Polygon","coordinates":{}}}}}"#,
+                square(x)
+            )
+        };
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{},{},{},{}]}}"#,
+                feature(r#"{"name":"Tissue"}"#, 0),
+                feature(r#"{"name":"Tumor"}"#, 100),
+                feature(r#""tumour: positive""#, 200),
+                feature(r#"{"name":"Control"}"#, 300)
+            ),
+        )
+        .unwrap();
+        let all = classified_polygons_from_geojson(&path).unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[3].class.as_deref(), Some("Control"));
+        let tumour = tumor_polygons_from_geojson(&path).unwrap();
+        assert_eq!(tumour.len(), 2);
+        assert!(tumour[0].contains(105.0, 5.0) && tumour[1].contains(205.0, 5.0));
+        assert!(is_excluded_class("Control") && is_excluded_class("Ignore*"));
+        assert!(is_tissue_class("tissue") && !is_tumor_class("Tissue"));
+
+        std::fs::write(
+            &path,
+            format!(r#"{{"type":"Polygon","coordinates":{}}}"#, square(0)),
+        )
+        .unwrap();
+        assert_eq!(tumor_polygons_from_geojson(&path).unwrap().len(), 1);
+        std::fs::write(&path, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+        let err = tumor_polygons_from_geojson(&path).unwrap_err().to_string();
+        assert!(err.contains("no Polygon"), "{err}");
     }
 
     #[test]

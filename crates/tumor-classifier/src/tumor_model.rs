@@ -10,7 +10,7 @@ use burn::tensor::activation::softmax;
 use image::RgbImage;
 
 use crate::ComputeDevice;
-use crate::annotation::{Polygon, coverage, polygons_from_geojson};
+use crate::annotation::{Polygon, coverage, tumor_polygons_from_geojson};
 use crate::error::{ClassifierError, Result};
 use crate::geometry::{Bitmap, Rect};
 use crate::model::ResNet;
@@ -197,15 +197,12 @@ pub struct AnnotatedTumor {
 }
 
 impl AnnotatedTumor {
-    /// Tumour area from the polygons of a GeoJSON file (level-0 pixel coordinates).
+    /// Tumour area from the polygons of a GeoJSON file (level-0 pixel coordinates): the
+    /// features classified tumour when the file classifies its features (a QuPath export,
+    /// ihc-synth's `.outlines.geojson`), else every polygon
+    /// ([`tumor_polygons_from_geojson`]).
     pub fn from_geojson(path: &Path) -> Result<Self> {
-        let polygons = polygons_from_geojson(path)?;
-        if polygons.is_empty() {
-            return Err(ClassifierError::Annotation {
-                path: path.to_path_buf(),
-                message: "no Polygon or MultiPolygon in the file".into(),
-            });
-        }
+        let polygons = tumor_polygons_from_geojson(path)?;
         Ok(Self::new(
             TumorAnnotation::Polygons(polygons),
             path.display().to_string(),
