@@ -12,8 +12,10 @@
 //!   [`AllTissueTumor`] and [`AnnotatedTumor`] (GeoJSON or mask).
 //! - [`classify_slide`]: streaming whole-slide inference into a [`TumorMap`] (heatmap PNG,
 //!   CSV, mask, GeoJSON).
-//! - [`train()`]: the paper's training recipe on `tumor/` + `normal/` patch folders, and
-//!   [`metrics`] / [`curves`] for patch-level evaluation.
+//! - [`train()`]: the paper's training recipe on a [`PatchDataset`]: `tumor/` + `normal/`
+//!   patch folders, or random patches drawn from annotated slides ([`slide_dataset`]:
+//!   tumour GeoJSON or mask, tissue mask or detector); [`metrics`] / [`curves`] for
+//!   patch-level evaluation.
 //!
 //! ```
 //! use tumor_classifier::{
@@ -51,6 +53,7 @@ pub mod metrics;
 pub mod model;
 mod outline;
 pub mod preprocess;
+pub mod slide_dataset;
 pub mod slide_inference;
 pub mod spec;
 pub mod train;
@@ -59,13 +62,17 @@ pub mod tumor_model;
 pub mod weights;
 
 pub use burn;
-pub use dataset::{PatchDataset, PatchSample};
+pub use dataset::{PatchDataset, PatchReader, PatchSample, PatchSource, SlidePatches};
 pub use device::ComputeDevice;
 pub use error::{ClassifierError, Result};
 pub use geometry::{Bitmap, GridGeometry, Rect};
 pub use metrics::{ConfusionMatrix, PatchMetrics, patch_metrics};
 pub use model::{Arch, ResNet, ResNetConfig};
 pub use preprocess::{Normalization, images_to_tensor};
+pub use slide_dataset::{
+    AnnotatedSlide, SamplingConfig, SlideDraw, TissueFinder, TissueMaskRequired,
+    read_slide_manifest,
+};
 pub use slide_inference::{InferenceConfig, classify_slide, slide_grid};
 pub use spec::ModelSpec;
 pub use train::{TrainConfig, TrainSummary, train};

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::atomic::write_atomic;
 use crate::augment::random_dihedral;
 use crate::curves::{plot_pr_png, plot_roc_png, write_pr_csv, write_roc_csv};
-use crate::dataset::{PatchDataset, PatchSample, load_patch};
+use crate::dataset::{PatchDataset, PatchReader, PatchSample, PatchSource};
 use crate::device::ComputeDevice;
 use crate::error::{ClassifierError, Result};
 use crate::metrics::{PatchMetrics, patch_metrics, pr_curve, roc_curve};
@@ -61,6 +61,11 @@ pub struct TrainConfig {
     pub device: ComputeDevice,
     /// Progress bars on stderr.
     pub show_progress: bool,
+    /// Decoded slide patches kept in memory between epochs, in MiB (patch folders are
+    /// always read from disk). Does not change results.
+    pub patch_cache_mib: usize,
+    /// Slides held open at once while reading slide patches. Does not change results.
+    pub max_open_slides: usize,
 }
 
 impl Default for TrainConfig {
@@ -78,6 +83,8 @@ impl Default for TrainConfig {
             threshold: 0.5,
             device: ComputeDevice::Cpu,
             show_progress: false,
+            patch_cache_mib: 1024,
+            max_open_slides: 16,
         }
     }
 }
@@ -173,11 +180,14 @@ pub mod files {
     pub const STATE: &str = "state.json";
     /// The best epoch's validation record.
     pub const BEST_METRICS: &str = "best-metrics.json";
+    /// Every patch of the run: where it is, its label and its split.
+    pub const PATCHES: &str = "patches.csv";
 }
 
 /// Trains on `dataset` into `out_dir` (created if needed). With `resume`, continues from the
 /// state a previous run left in `out_dir` (the configs must agree except for `epochs`,
-/// `device` and `show_progress`).
+/// `device`, `show_progress`, `patch_cache_mib` and `max_open_slides`). Writes
+/// [`files::PATCHES`] first: every patch with its label and split.
 pub fn train(
     dataset: &PatchDataset,
     config: &TrainConfig,
@@ -193,6 +203,12 @@ pub fn train(
             "validation split is empty: need a validation fraction > 0 and 2+ patches per class",
         ));
     }
+    write_patch_list(&out_dir.join(files::PATCHES), dataset, &train_set, &val_set)?;
+    let reader = PatchReader::new(
+        dataset,
+        config.max_open_slides,
+        config.patch_cache_mib.saturating_mul(1 << 20),
+    );
     let device = config.device.to_burn()?.autodiff();
     let inference_device = device.clone().without_autodiff();
     let state_path = out_dir.join(files::STATE);
@@ -238,7 +254,7 @@ pub fn train(
                 continue; // batch norm cannot train on a single patch
             }
             let batch: Vec<&PatchSample> = chunk.iter().map(|&i| &train_set[i]).collect();
-            let images = load_batch(&batch, config, Some((epoch, chunk)))?;
+            let images = load_batch(&reader, &batch, config, Some((epoch, chunk)))?;
             let x = images_to_tensor(&images, &config.model.normalization, &device)?;
             let labels: Vec<i64> = batch
                 .iter()
@@ -273,7 +289,7 @@ pub fn train(
             inference_device.clone(),
             "validation",
         );
-        let (scores, labels, val_loss) = evaluate(&evaluator, &val_set, config)?;
+        let (scores, labels, val_loss) = evaluate(&evaluator, &reader, &val_set, config)?;
         let val = patch_metrics(&scores, &labels, config.threshold)?;
         let record = EpochRecord {
             epoch,
@@ -334,9 +350,11 @@ pub fn train(
     })
 }
 
-/// Tumour probabilities, truths and mean cross-entropy of `model` over `samples`.
+/// Tumour probabilities, truths and mean cross-entropy of `model` over `samples`, read
+/// through `reader`.
 pub fn evaluate(
     model: &ResNetTumorModel,
+    reader: &PatchReader<'_>,
     samples: &[PatchSample],
     config: &TrainConfig,
 ) -> Result<(Vec<f32>, Vec<bool>, f64)> {
@@ -346,7 +364,7 @@ pub fn evaluate(
     let mut loss = 0.0f64;
     for chunk in samples.chunks(config.batch_size.max(1)) {
         let refs: Vec<&PatchSample> = chunk.iter().collect();
-        let images = load_batch(&refs, config, None)?;
+        let images = load_batch(reader, &refs, config, None)?;
         for (probs, sample) in model.class_probabilities(&images)?.into_iter().zip(chunk) {
             let truth = spec.class_of(sample.tumor);
             loss -= f64::from(probs[truth].max(1e-7)).ln();
@@ -372,6 +390,7 @@ fn sgd(config: &TrainConfig) -> burn::optim::ModuleOptimizer {
 /// Loads (and, for training, augments) a batch in parallel; each patch's augmentation is
 /// seeded from (seed, epoch, index) so results do not depend on the thread count.
 fn load_batch(
+    reader: &PatchReader<'_>,
     batch: &[&PatchSample],
     config: &TrainConfig,
     augment: Option<(usize, &[usize])>,
@@ -381,7 +400,7 @@ fn load_batch(
         .par_iter()
         .enumerate()
         .map(|(k, sample)| {
-            let mut img = load_patch(&sample.path)?;
+            let mut img = reader.load(sample)?;
             if img.dimensions() != (size, size) {
                 img = image::imageops::resize(&img, size, size, FilterType::Triangle);
             }
@@ -419,11 +438,13 @@ fn check_resumable(saved: &TrainConfig, asked: &TrainConfig, path: &Path) -> Res
         epochs: 0,
         device: ComputeDevice::Cpu,
         show_progress: false,
+        patch_cache_mib: 0,
+        max_open_slides: 0,
         ..c.clone()
     };
     if comparable(saved) != comparable(asked) {
         return Err(ClassifierError::InvalidConfig(format!(
-            "{}: the run there used other settings; resume with the same ones (only epochs, device and progress may change)",
+            "{}: the run there used other settings; resume with the same ones (only epochs, device, progress, patch cache and open slides may change)",
             path.display()
         )));
     }
@@ -470,6 +491,76 @@ fn append_metrics(path: &Path, r: &EpochRecord) -> Result<()> {
         r.seconds
     ));
     write_atomic(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// Writes `patches.csv`: `source,x,y,size,label,split,tumor_fraction,tissue_fraction` (x, y,
+/// size in level-0 pixels and the fractions for slide patches; empty for image files).
+fn write_patch_list(
+    path: &Path,
+    dataset: &PatchDataset,
+    train_set: &[PatchSample],
+    val_set: &[PatchSample],
+) -> Result<()> {
+    let csv_error =
+        |e: csv::Error| ClassifierError::Input(format!("cannot encode {}: {e}", path.display()));
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "source",
+        "x",
+        "y",
+        "size",
+        "label",
+        "split",
+        "tumor_fraction",
+        "tissue_fraction",
+    ])
+    .map_err(csv_error)?;
+    let sets = [(train_set, "train"), (val_set, "validation")];
+    for (sample, split) in sets
+        .iter()
+        .flat_map(|(s, n)| s.iter().map(move |x| (x, *n)))
+    {
+        let label = if sample.tumor { "tumor" } else { "normal" };
+        let row: [String; 8] = match &sample.source {
+            PatchSource::File(file) => [
+                file.display().to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                label.into(),
+                split.into(),
+                String::new(),
+                String::new(),
+            ],
+            &PatchSource::Slide {
+                slide,
+                x,
+                y,
+                tumor_fraction,
+                tissue_fraction,
+            } => {
+                let (name, size) = dataset.slides.get(slide).map_or_else(
+                    || (format!("slide {slide}"), 0),
+                    |s| (s.path.display().to_string(), s.level0_px),
+                );
+                [
+                    name,
+                    x.to_string(),
+                    y.to_string(),
+                    size.to_string(),
+                    label.into(),
+                    split.into(),
+                    format!("{tumor_fraction:.4}"),
+                    format!("{tissue_fraction:.4}"),
+                ]
+            }
+        };
+        csv.write_record(&row).map_err(csv_error)?;
+    }
+    let bytes = csv
+        .into_inner()
+        .map_err(|e| ClassifierError::Input(format!("cannot encode {}: {e}", path.display())))?;
+    write_atomic(path, |w| w.write_all(&bytes))
 }
 
 fn write_best(out_dir: &Path, record: &EpochRecord, scores: &[f32], labels: &[bool]) -> Result<()> {

@@ -59,6 +59,7 @@ fn trains_writes_outputs_and_resumes() {
         files::OPTIMIZER,
         files::METRICS,
         files::STATE,
+        files::PATCHES,
         "roc.png",
         "pr.csv",
     ] {
