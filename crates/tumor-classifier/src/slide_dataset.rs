@@ -451,17 +451,14 @@ struct MaskImage {
 
 impl MaskImage {
     fn open(path: &Path, width: u64, height: u64) -> Result<Self> {
-        let image = image::open(path)
-            .map_err(|source| ClassifierError::Image {
-                path: path.to_path_buf(),
-                source,
-            })?
-            .into_luma8();
-        let (mw, mh) = image.dimensions();
         let bad = |message: String| ClassifierError::Annotation {
             path: path.to_path_buf(),
             message,
         };
+        let image = image::open(path)
+            .map_err(|e| bad(format!("cannot read the mask image: {e}")))?
+            .into_luma8();
+        let (mw, mh) = image.dimensions();
         if mw == 0 || mh == 0 {
             return Err(bad("the mask image is empty".into()));
         }
