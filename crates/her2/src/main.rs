@@ -33,7 +33,7 @@ enum Command {
     Info(cli::info::InfoArgs),
     /// Fit a scoring rule's thresholds to labelled slides and write a config for `score`.
     Calibrate(cli::calibrate::CalibrateArgs),
-    /// Train the tumour / non-tumour patch classifier (ResNet) on tumor/ + normal/ patch folders.
+    /// Train the tumour / non-tumour patch classifier (ResNet) on patch folders or annotated slides.
     Train(cli::train::TrainArgs),
     /// Tumour probability map of a slide: heatmap, per-patch CSV, tumour mask and GeoJSON.
     TumorMap(cli::tumor_map::TumorMapArgs),
