@@ -1,7 +1,15 @@
 //! Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, separable): a column
-//! pass, then per row the lower envelope of parabolas. Squared distances are integers, so the
-//! result is exact; the nearest-site variant also returns which site is nearest (used to give
-//! each membrane-ring pixel to its closest cell).
+//! pass, then per row the lower envelope of parabolas. Everything is integer (the envelope's
+//! breakpoints are compared as fractions), so the result is exact; the nearest-site variant also
+//! returns which site is nearest (used to give each membrane-ring pixel to its closest cell).
+//!
+//! Ties: among equally near sites the one with the smallest x, then the smallest y, is the
+//! nearest (the column pass keeps the upper site, the envelope the leftmost parabola).
+//!
+//! Speed: the row pass only builds envelopes over the runs of non-site pixels of a row. A
+//! parabola beyond the site that bounds a run is strictly farther than that site for every
+//! pixel of the run, so it can neither win nor tie there; the result is the same as with the
+//! whole row, at a cost proportional to the non-site pixels.
 
 /// Squared distance used for "no site at all" (an image with no site pixel).
 pub const NO_SITE: u32 = u32::MAX;
@@ -9,151 +17,234 @@ pub const NO_SITE: u32 = u32::MAX;
 /// Squared distance from every pixel to the nearest pixel where `is_site` is true (0 on sites).
 /// With no site at all every value is [`NO_SITE`].
 pub fn squared_edt(is_site: &[bool], width: usize, height: usize) -> Vec<u32> {
-    let mut work = Workspace::new(width);
-    let cols = column_pass(is_site, width, height, false);
-    let mut out = vec![NO_SITE; width * height];
-    for y in 0..height {
-        let row = &cols.dist[y * width..(y + 1) * width];
-        work.envelope(row);
-        work.fill(&mut out[y * width..(y + 1) * width], None);
+    let mut dist = column_pass(is_site, width, height, None);
+    let mut env = Envelope::default();
+    let mut row = Vec::with_capacity(width);
+    for out in dist.chunks_exact_mut(width.max(1)) {
+        row.clear();
+        row.extend_from_slice(out);
+        env.row_pass(&row, out, None);
     }
-    out
+    dist
 }
 
 /// Squared distance and index (`y * width + x`) of the nearest site for every pixel; the index
 /// is `u32::MAX` when there is no site.
 pub fn nearest_site(is_site: &[bool], width: usize, height: usize) -> (Vec<u32>, Vec<u32>) {
-    let mut work = Workspace::new(width);
-    let cols = column_pass(is_site, width, height, true);
-    let mut dist = vec![NO_SITE; width * height];
     let mut index = vec![u32::MAX; width * height];
-    for y in 0..height {
-        let r = y * width..(y + 1) * width;
-        work.envelope(&cols.dist[r.clone()]);
-        work.fill(
-            &mut dist[r.clone()],
-            Some((&cols.row[r.clone()], &mut index[r], width)),
-        );
+    let mut dist = column_pass(is_site, width, height, Some(&mut index));
+    let mut env = Envelope::default();
+    let (mut row, mut rows) = (Vec::with_capacity(width), Vec::with_capacity(width));
+    let w = width.max(1);
+    for (y, (out, idx)) in dist
+        .chunks_exact_mut(w)
+        .zip(index.chunks_exact_mut(w))
+        .enumerate()
+    {
+        row.clear();
+        row.extend_from_slice(out);
+        rows.clear();
+        rows.extend_from_slice(idx);
+        let first = (y * width) as u32;
+        env.row_pass(&row, out, Some((&rows, idx, width as u32, first)));
     }
     (dist, index)
 }
 
-/// Distance (in rows) to the nearest site in the same column, and that site's row.
-struct Columns {
-    dist: Vec<u32>,
-    row: Vec<u32>,
-}
-
-/// Two raster passes (down, then up) so that the work runs along rows, cache-friendly.
-fn column_pass(is_site: &[bool], width: usize, height: usize, rows: bool) -> Columns {
-    let n = width * height;
-    let mut dist = vec![NO_SITE; n];
-    let mut row = if rows { vec![u32::MAX; n] } else { Vec::new() };
-    for y in 0..height {
-        for x in 0..width {
-            let i = y * width + x;
-            if is_site[i] {
-                dist[i] = 0;
-                if rows {
-                    row[i] = y as u32;
+/// Distance (in rows) to the nearest site in the same column ([`NO_SITE`] when the column has
+/// none); with `rows`, also that site's row (`u32::MAX` when none). Two raster passes (down,
+/// then up) over whole rows, so the work is element-wise along rows and vectorises.
+fn column_pass(
+    is_site: &[bool],
+    width: usize,
+    height: usize,
+    mut rows: Option<&mut [u32]>,
+) -> Vec<u32> {
+    let mut dist = vec![NO_SITE; width * height];
+    if width == 0 {
+        return dist;
+    }
+    for (y, (d, s)) in dist
+        .chunks_exact_mut(width)
+        .zip(is_site.chunks_exact(width))
+        .enumerate()
+    {
+        for (d, &s) in d.iter_mut().zip(s) {
+            if s {
+                *d = 0;
+            }
+        }
+        if let Some(rows) = rows.as_deref_mut() {
+            let r = &mut rows[y * width..(y + 1) * width];
+            for (r, &s) in r.iter_mut().zip(s) {
+                if s {
+                    *r = y as u32;
                 }
-            } else if y > 0 && dist[i - width] != NO_SITE {
-                dist[i] = dist[i - width] + 1;
-                if rows {
-                    row[i] = row[i - width];
+            }
+        }
+    }
+    for y in 1..height {
+        let (above, below) = dist.split_at_mut(y * width);
+        let (prev, cur) = (&above[(y - 1) * width..], &mut below[..width]);
+        match rows.as_deref_mut() {
+            None => {
+                for (c, &p) in cur.iter_mut().zip(prev) {
+                    *c = (*c).min(p.saturating_add(1));
+                }
+            }
+            Some(rows) => {
+                let (ra, rb) = rows.split_at_mut(y * width);
+                let (rprev, rcur) = (&ra[(y - 1) * width..], &mut rb[..width]);
+                for (((c, &p), r), &rp) in cur.iter_mut().zip(prev).zip(rcur).zip(rprev) {
+                    let from_above = p.saturating_add(1);
+                    if from_above < *c {
+                        *c = from_above;
+                        *r = rp;
+                    }
                 }
             }
         }
     }
     for y in (0..height.saturating_sub(1)).rev() {
-        for x in 0..width {
-            let i = y * width + x;
-            let below = dist[i + width];
-            if below != NO_SITE && below + 1 < dist[i] {
-                dist[i] = below + 1;
-                if rows {
-                    row[i] = row[i + width];
+        let (upper, lower) = dist.split_at_mut((y + 1) * width);
+        let (cur, next) = (&mut upper[y * width..], &lower[..width]);
+        match rows.as_deref_mut() {
+            None => {
+                for (c, &n) in cur.iter_mut().zip(next) {
+                    *c = (*c).min(n.saturating_add(1));
+                }
+            }
+            Some(rows) => {
+                let (ra, rb) = rows.split_at_mut((y + 1) * width);
+                let (rcur, rnext) = (&mut ra[y * width..], &rb[..width]);
+                // strictly nearer only: on a tie the upper site stays
+                for (((c, &n), r), &rn) in cur.iter_mut().zip(next).zip(rcur).zip(rnext) {
+                    let from_below = n.saturating_add(1);
+                    if from_below < *c {
+                        *c = from_below;
+                        *r = rn;
+                    }
                 }
             }
         }
     }
-    Columns { dist, row }
+    dist
 }
 
-/// Buffers of the 1-D lower-envelope computation, reused across rows.
-struct Workspace {
-    /// Sites (x positions) of the parabolas on the envelope.
-    v: Vec<usize>,
-    /// Boundaries between envelope parabolas (z[k] .. z[k+1] belongs to v[k]).
-    z: Vec<f64>,
-    /// Squared column distance f(x) of each site.
-    f: Vec<u64>,
+/// One parabola `(x - v)^2 + f` of an envelope, with its left breakpoint `num / den` (where it
+/// starts to be the lowest; `den > 0`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Parabola {
+    v: i64,
+    f: i64,
+    num: i64,
+    den: i64,
+}
+
+/// Lower envelope of the parabolas `(x - q)^2 + f(q)` of one row, buffer reused across rows.
+/// Breakpoints are fractions compared by cross-multiplication: exact in `i64` for images up to
+/// about a million pixels a side.
+#[derive(Debug, Default)]
+struct Envelope {
+    /// The parabolas on the envelope, left to right (`hull[..k]`).
+    hull: Vec<Parabola>,
     /// Number of parabolas on the envelope.
     k: usize,
 }
 
-impl Workspace {
-    fn new(width: usize) -> Self {
-        Self {
-            v: vec![0; width],
-            z: vec![0.0; width + 1],
-            f: vec![0; width],
-            k: 0,
+impl Envelope {
+    /// Row pass: `col` holds the column distances of one row (0 on a site); writes the squared
+    /// distances to `out`, and with `sites = (site rows, index out, width, y * width)` the
+    /// nearest site's index.
+    fn row_pass(
+        &mut self,
+        col: &[u32],
+        out: &mut [u32],
+        mut sites: Option<(&[u32], &mut [u32], u32, u32)>,
+    ) {
+        let w = col.len();
+        if self.hull.len() < w + 2 {
+            self.hull.resize(w + 2, Parabola::default());
+        }
+        let mut x = 0;
+        while x < w {
+            if col[x] == 0 {
+                out[x] = 0;
+                if let Some((_, index, _, first)) = sites.as_mut() {
+                    index[x] = *first + x as u32;
+                }
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && col[x] != 0 {
+                x += 1;
+            }
+            // candidates: the run and the sites bounding it
+            let (lo, hi) = (start.saturating_sub(1), (x + 1).min(w));
+            self.build(&col[lo..hi], lo);
+            self.fill(start, x, out, sites.as_mut());
         }
     }
 
-    /// Builds the lower envelope of the parabolas `(x - q)^2 + col[q]^2` over finite sites.
-    fn envelope(&mut self, col: &[u32]) {
-        self.k = 0;
+    /// Builds the envelope of the parabolas of `col` (positions from `offset`) with a finite
+    /// distance.
+    fn build(&mut self, col: &[u32], offset: usize) {
+        let hull = &mut self.hull[..col.len()];
+        let mut k = 0;
         for (q, &d) in col.iter().enumerate() {
             if d == NO_SITE {
                 continue;
             }
-            let fq = u64::from(d) * u64::from(d);
-            self.f[q] = fq;
-            loop {
-                if self.k == 0 {
-                    self.v[0] = q;
-                    self.z[0] = f64::NEG_INFINITY;
-                    self.z[1] = f64::INFINITY;
-                    self.k = 1;
-                    break;
-                }
-                let p = self.v[self.k - 1];
-                let fp = self.f[p];
-                // intersection of the parabolas of p and q
-                let s = ((fq + (q * q) as u64) as f64 - (fp + (p * p) as u64) as f64)
-                    / (2.0 * (q - p) as f64);
-                if s <= self.z[self.k - 1] {
-                    self.k -= 1;
+            let (q, fq) = ((q + offset) as i64, i64::from(d) * i64::from(d));
+            let (mut num, mut den) = (0, 1);
+            while k > 0 {
+                let top = hull[k - 1];
+                // intersection of the parabolas of top and q
+                num = fq + q * q - top.f - top.v * top.v;
+                den = 2 * (q - top.v);
+                // top is hidden when that is not right of its own left breakpoint
+                if k > 1 && num * top.den <= top.num * den {
+                    k -= 1;
                 } else {
-                    self.v[self.k] = q;
-                    self.z[self.k] = s;
-                    self.z[self.k + 1] = f64::INFINITY;
-                    self.k += 1;
                     break;
                 }
             }
+            hull[k] = Parabola {
+                v: q,
+                f: fq,
+                num,
+                den,
+            };
+            k += 1;
         }
+        self.k = k;
     }
 
-    /// Evaluates the envelope at every x; with `sites`, also writes the nearest site index.
-    fn fill(&self, out: &mut [u32], sites: Option<(&[u32], &mut [u32], usize)>) {
-        if self.k == 0 {
-            out.fill(NO_SITE);
+    /// Evaluates the envelope at `start..end`; with `sites`, also writes the nearest index.
+    fn fill(
+        &self,
+        start: usize,
+        end: usize,
+        out: &mut [u32],
+        mut sites: Option<&mut (&[u32], &mut [u32], u32, u32)>,
+    ) {
+        let hull = &self.hull[..self.k];
+        let Some(mut cur) = hull.first() else {
+            out[start..end].fill(NO_SITE);
             return;
-        }
-        let mut j = 0;
-        let mut sites = sites;
-        for (x, o) in out.iter_mut().enumerate() {
-            while self.z[j + 1] < x as f64 {
-                j += 1;
+        };
+        let mut next = hull.iter().skip(1).peekable();
+        for x in start..end {
+            let xi = x as i64;
+            // next parabola once its breakpoint is strictly left of x (ties: the left one)
+            while let Some(p) = next.next_if(|p| p.num < xi * p.den) {
+                cur = p;
             }
-            let q = self.v[j];
-            let dx = x.abs_diff(q) as u64;
-            *o = (dx * dx + self.f[q]).min(u64::from(NO_SITE - 1)) as u32;
-            if let Some((rows, index, width)) = sites.as_mut() {
-                index[x] = rows[q] * *width as u32 + q as u32;
+            let dx = xi - cur.v;
+            out[x] = (dx * dx + cur.f).min(i64::from(NO_SITE - 1)) as u32;
+            if let Some((rows, index, width, _)) = sites.as_mut() {
+                index[x] = rows[cur.v as usize] * *width + cur.v as u32;
             }
         }
     }
@@ -226,5 +317,28 @@ mod tests {
         );
         assert!(squared_edt(&[true; 12], 4, 3).iter().all(|&d| d == 0));
         assert!(squared_edt(&[], 0, 0).is_empty());
+    }
+
+    #[test]
+    fn ties_go_to_the_smallest_x_then_y() {
+        for (w, h, seed, density) in [
+            (40, 30, 1, 20),
+            (17, 55, 2, 5),
+            (33, 33, 7, 50),
+            (50, 20, 9, 100),
+        ] {
+            let sites = pattern(w, h, seed, density);
+            let (d, idx) = nearest_site(&sites, w, h);
+            for i in 0..w * h {
+                let best = (0..w * h)
+                    .filter(|&j| sites[j])
+                    .filter(|&j| {
+                        let d2 = (j % w).abs_diff(i % w).pow(2) + (j / w).abs_diff(i / w).pow(2);
+                        d2 as u32 == d[i]
+                    })
+                    .min_by_key(|&j| (j % w, j / w));
+                assert_eq!(best.map(|b| b as u32), Some(idx[i]), "{w}x{h} at {i}");
+            }
+        }
     }
 }

@@ -1,67 +1,54 @@
 //! Watershed markers from a distance map: local maxima at least `min_distance` apart (as
 //! scikit-image's `peak_local_max` with `exclude_border=False`), one label per peak.
 
-/// Running maximum over a window of `2 * radius + 1` along a strided line (van Herk / Gil-Werman:
-/// three comparisons per element whatever the radius).
-fn running_max(
-    src: &[u32],
-    dst: &mut [u32],
+/// Sliding maximum over windows of `2 * radius + 1` positions along a line of `lines.len() /
+/// stride` positions, each position a run of `stride` values (`stride = 1`: one row;
+/// `stride = width`: the columns of a whole image at once). Positions beyond the ends count as
+/// 0, which never wins a maximum of unsigned values. Doubling (a sparse table): windows of 1, 2,
+/// 4, ... positions, each pass an element-wise maximum of two shifted copies, so the passes
+/// vectorise and cost O(log radius) per value; `pad` and `work` are reused buffers.
+fn sliding_max(
+    lines: &[u32],
+    out: &mut [u32],
+    stride: usize,
     radius: usize,
-    prefix: &mut Vec<u32>,
-    suffix: &mut Vec<u32>,
+    pad: &mut Vec<u32>,
+    work: &mut Vec<u32>,
 ) {
-    let n = src.len();
-    let k = 2 * radius + 1;
-    prefix.clear();
-    prefix.resize(n, 0);
-    suffix.clear();
-    suffix.resize(n, 0);
-    for i in 0..n {
-        prefix[i] = if i % k == 0 {
-            src[i]
-        } else {
-            prefix[i - 1].max(src[i])
-        };
+    let window = 2 * radius + 1;
+    let margin = radius * stride;
+    pad.clear();
+    pad.resize(margin, 0);
+    pad.extend_from_slice(lines);
+    pad.resize(lines.len() + 2 * margin, 0);
+    let mut span = 1;
+    while 2 * span <= window {
+        // pad[i] holds the maximum of positions i .. i + span; make that i .. i + 2 span
+        let shift = span * stride;
+        work.clear();
+        work.extend(pad.iter().zip(&pad[shift..]).map(|(&a, &b)| a.max(b)));
+        std::mem::swap(pad, work);
+        span *= 2;
     }
-    for i in (0..n).rev() {
-        suffix[i] = if i % k == k - 1 || i == n - 1 {
-            src[i]
-        } else {
-            suffix[i + 1].max(src[i])
-        };
-    }
-    for (i, d) in dst.iter_mut().enumerate() {
-        let lo = i.saturating_sub(radius);
-        let hi = (i + radius).min(n - 1);
-        // [lo, hi] spans at most two blocks: suffix of the first, prefix of the second
-        *d = if lo / k == hi / k {
-            src[lo..=hi].iter().copied().max().unwrap_or(0)
-        } else {
-            suffix[lo].max(prefix[hi])
-        };
+    // window [i - radius, i + radius] = two overlapping spans in the padded line
+    let second = (window - span) * stride;
+    for ((o, &a), &b) in out.iter_mut().zip(pad.iter()).zip(&pad[second..]) {
+        *o = a.max(b);
     }
 }
 
 /// Square maximum filter of side `2 * radius + 1` (values beyond the image are ignored).
 pub fn max_filter(values: &[u32], width: usize, height: usize, radius: usize) -> Vec<u32> {
     let mut rows = vec![0u32; values.len()];
-    let (mut p, mut s) = (Vec::new(), Vec::new());
-    for y in 0..height {
-        let r = y * width..(y + 1) * width;
-        running_max(&values[r.clone()], &mut rows[r], radius, &mut p, &mut s);
+    let (mut pad, mut work) = (Vec::new(), Vec::new());
+    if width == 0 || height == 0 {
+        return rows;
+    }
+    for (src, dst) in values.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        sliding_max(src, dst, 1, radius, &mut pad, &mut work);
     }
     let mut out = vec![0u32; values.len()];
-    let mut col = vec![0u32; height];
-    let mut col_out = vec![0u32; height];
-    for x in 0..width {
-        for y in 0..height {
-            col[y] = rows[y * width + x];
-        }
-        running_max(&col, &mut col_out, radius, &mut p, &mut s);
-        for y in 0..height {
-            out[y * width + x] = col_out[y];
-        }
-    }
+    sliding_max(&rows, &mut out, width, radius, &mut pad, &mut work);
     out
 }
 
@@ -84,7 +71,8 @@ pub fn local_maxima(
     let mut peaks: Vec<usize> = (0..values.len())
         .filter(|&i| values[i] >= min_value.max(1) && values[i] == maxed[i])
         .collect();
-    peaks.sort_by(|&a, &b| values[b].cmp(&values[a]).then(a.cmp(&b)));
+    // highest first, ties in raster order (the keys are unique, so unstable sorting is exact)
+    peaks.sort_unstable_by_key(|&i| (std::cmp::Reverse(values[i]), i));
     // grid of accepted peaks, cell side = min_distance + 1, to test spacing locally
     let cell = min_distance + 1;
     let gw = width.div_ceil(cell);

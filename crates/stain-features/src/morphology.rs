@@ -10,67 +10,70 @@ fn half_width(r: usize, dy: usize) -> usize {
     w
 }
 
-/// Length of the run of `value` pixels ending at (left) and starting at (right) each pixel.
-fn runs(mask: &[bool], width: usize, height: usize, value: bool) -> (Vec<u16>, Vec<u16>) {
-    let mut left = vec![0u16; mask.len()];
-    let mut right = vec![0u16; mask.len()];
-    for y in 0..height {
-        let r = y * width..(y + 1) * width;
-        let (row, l, rr) = (&mask[r.clone()], &mut left[r.clone()], &mut right[r]);
-        let mut run = 0u16;
-        for x in 0..width {
-            run = if row[x] == value {
-                run.saturating_add(1)
-            } else {
-                0
-            };
-            l[x] = run;
-        }
-        run = 0;
-        for x in (0..width).rev() {
-            run = if row[x] == value {
-                run.saturating_add(1)
-            } else {
-                0
-            };
-            rr[x] = run;
-        }
-    }
-    (left, right)
-}
-
-/// Erodes the `value` set by a disk of radius `r`: a pixel stays `value` only if every disk
-/// offset inside the image is `value` too (outside counts as `value`, as in scikit-image).
-fn erode_value(mask: &[bool], width: usize, height: usize, r: usize, value: bool) -> Vec<bool> {
-    let (left, right) = runs(mask, width, height, value);
+/// Erodes a set (1 = in the set) by a disk of radius `r`: a pixel stays in only if every disk
+/// offset inside the image is in too (outside counts as in, as in scikit-image).
+///
+/// The disk is a stack of horizontal segments of half-width `half_width(r, |dy|)`. Horizontal
+/// erosions by half-widths 0, 1, ..., r are built one from the other (each one more pixel on
+/// either side), and each is ANDed into the result at the row offsets whose segment has that
+/// half-width. Every step is an element-wise AND of two shifted byte slices, which vectorises:
+/// O(r) passes over the image.
+fn erode(set: &[u8], width: usize, height: usize, r: usize) -> Vec<u8> {
     let widths: Vec<usize> = (0..=r).map(|dy| half_width(r, dy)).collect();
-    let mut out = vec![!value; mask.len()];
-    for y in 0..height {
-        for x in 0..width {
-            let need_l = widths.iter().map(|&hw| (hw.min(x) + 1) as u16);
-            let need_r = widths.iter().map(|&hw| (hw.min(width - 1 - x) + 1) as u16);
-            let ok = need_l.zip(need_r).enumerate().all(|(dy, (nl, nr))| {
-                [y.checked_sub(dy), (y + dy < height).then_some(y + dy)]
-                    .into_iter()
-                    .flatten()
-                    .all(|yy| left[yy * width + x] >= nl && right[yy * width + x] >= nr)
-            });
-            if ok {
-                out[y * width + x] = value;
+    let mut out = vec![1u8; set.len()];
+    let mut line = set.to_vec();
+    for k in 0..=r {
+        if k > 0 {
+            // line: horizontal erosion by half-width k - 1 -> k
+            for (row, src) in line.chunks_exact_mut(width).zip(set.chunks_exact(width)) {
+                if k < width {
+                    and_into(&mut row[k..], &src[..width - k]);
+                    and_into(&mut row[..width - k], &src[k..]);
+                }
+            }
+        }
+        for dy in (0..=r).filter(|&dy| widths[dy] == k) {
+            and_shifted_rows(&mut out, &line, width, height, dy as isize);
+            if dy > 0 {
+                and_shifted_rows(&mut out, &line, width, height, -(dy as isize));
             }
         }
     }
     out
 }
 
+/// `dst &= src` element-wise.
+fn and_into(dst: &mut [u8], src: &[u8]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d &= s;
+    }
+}
+
+/// `out[y] &= line[y + dy]` for every row where `y + dy` is inside the image.
+fn and_shifted_rows(out: &mut [u8], line: &[u8], width: usize, height: usize, dy: isize) {
+    let shift = dy.unsigned_abs().min(height) * width;
+    if dy >= 0 {
+        and_into(&mut out[..height * width - shift], &line[shift..]);
+    } else {
+        and_into(&mut out[shift..], &line[..height * width - shift]);
+    }
+}
+
 /// Binary opening (erosion then dilation) with a disk of radius `r`.
 pub fn open(mask: &[bool], width: usize, height: usize, r: usize) -> Vec<bool> {
-    if r == 0 {
+    if r == 0 || width == 0 || height == 0 {
         return mask.to_vec();
     }
-    let eroded = erode_value(mask, width, height, r, true);
-    // dilation = erosion of the background
-    erode_value(&eroded, width, height, r, false)
+    let set: Vec<u8> = mask.iter().map(|&m| u8::from(m)).collect();
+    let mut eroded = erode(&set, width, height, r);
+    // dilation = erosion of the background (outside counts as background)
+    for e in &mut eroded {
+        *e ^= 1;
+    }
+    erode(&eroded, width, height, r)
+        .into_iter()
+        .map(|b| b == 0)
+        .collect()
 }
 
 /// Fills holes: background regions (4-connected) that do not touch the image border.
@@ -78,18 +81,9 @@ pub fn fill_holes(mask: &mut [bool], width: usize, height: usize) {
     if width == 0 || height == 0 {
         return;
     }
-    let background: Vec<bool> = mask.iter().map(|&m| !m).collect();
-    let mut labels = vec![0u32; mask.len()];
-    let count = crate::labels::label_components(&background, &mut labels, width, 1);
-    let mut touches_border = vec![false; count as usize];
-    let border = (0..width)
-        .flat_map(|x| [x, (height - 1) * width + x])
-        .chain((0..height).flat_map(|y| [y * width, y * width + width - 1]));
-    for i in border {
-        touches_border[labels[i] as usize] = true;
-    }
-    for (m, &label) in mask.iter_mut().zip(&labels) {
-        *m = label == 0 || !touches_border[label as usize];
+    let holes = crate::labels::Runs::new(width, height, |i| !mask[i]).enclosed();
+    for run in holes {
+        mask[run].fill(true);
     }
 }
 
@@ -136,8 +130,60 @@ mod tests {
                 (s >> 33) % 10 < 7 || (i % w > 10 && i % w < 20)
             })
             .collect();
-        for r in [1, 2, 3] {
+        for r in [1, 2, 3, 7, 40] {
             assert_eq!(open(&mask, w, h, r), brute_open(&mask, w, h, r), "r={r}");
+        }
+        assert_eq!(open(&mask, w, h, 0), mask);
+        for (w, h) in [(1, 1), (1, 6), (6, 1), (2, 3)] {
+            let m: Vec<bool> = (0..w * h).map(|i| i % 3 != 1).collect();
+            for r in [1, 2, 5] {
+                assert_eq!(open(&m, w, h, r), brute_open(&m, w, h, r), "{w}x{h} r={r}");
+            }
+        }
+    }
+
+    #[test]
+    fn fills_what_a_flood_from_the_border_does_not_reach() {
+        let (w, h) = (45, 33);
+        let mut s = 5u64;
+        for density in [300, 500, 700] {
+            let mut mask: Vec<bool> = (0..w * h)
+                .map(|_| {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    s % 1000 < density
+                })
+                .collect();
+            // reference: background reached from the border stays, everything else is filled
+            let mut reached = vec![false; w * h];
+            let mut stack: Vec<usize> = (0..w * h)
+                .filter(|&i| {
+                    let (x, y) = (i % w, i / w);
+                    !mask[i] && (x == 0 || y == 0 || x == w - 1 || y == h - 1)
+                })
+                .collect();
+            for &i in &stack {
+                reached[i] = true;
+            }
+            while let Some(i) = stack.pop() {
+                let (x, y) = (i % w, i / w);
+                let near = [
+                    (x > 0).then(|| i - 1),
+                    (x + 1 < w).then(|| i + 1),
+                    (y > 0).then(|| i - w),
+                    (y + 1 < h).then(|| i + w),
+                ];
+                for j in near.into_iter().flatten() {
+                    if !mask[j] && !reached[j] {
+                        reached[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+            let want: Vec<bool> = reached.iter().map(|&r| !r).collect();
+            fill_holes(&mut mask, w, h);
+            assert_eq!(mask, want, "density {density}");
         }
     }
 

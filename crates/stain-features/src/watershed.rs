@@ -15,8 +15,15 @@ pub enum Connectivity {
     Eight,
 }
 
+/// Label of the frame and of pixels outside the mask in the padded grid of [`watershed`].
+const OUTSIDE: u32 = u32::MAX;
+
 /// Floods `levels` (lower first) from `markers` (0 = unlabelled) inside `mask` (all pixels when
-/// `None`); returns the label image (0 outside the mask and where no marker reaches).
+/// `None`); returns the label image (0 outside the mask and where no marker reaches). Marker
+/// labels must be below `u32::MAX`.
+///
+/// The flood runs on a copy framed by one pixel of [`OUTSIDE`] (as are pixels outside the
+/// mask), so a neighbour is one addition away and never needs a bounds check.
 pub fn watershed(
     levels: &[u32],
     markers: &[u32],
@@ -33,47 +40,70 @@ pub fn watershed(
             markers.len()
         )));
     }
-    let inside = |i: usize| mask.is_none_or(|m| m[i]);
-    let mut labels: Vec<u32> = (0..n)
-        .map(|i| if inside(i) { markers[i] } else { 0 })
-        .collect();
-    let mut queue = BucketQueue::new(levels.iter().copied().max().unwrap_or(0));
-    for (i, &l) in labels.iter().enumerate() {
-        if l != 0 {
-            queue.push(levels[i], i as u32);
+    if markers.contains(&OUTSIDE) {
+        return Err(StainError::InvalidImage(format!(
+            "watershed marker labels must be below {OUTSIDE}"
+        )));
+    }
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let pw = width + 2;
+    let mut labels = vec![OUTSIDE; pw * (height + 2)];
+    let mut padded_levels = vec![0u32; labels.len()];
+    for y in 0..height {
+        let (src, dst) = (
+            y * width..(y + 1) * width,
+            (y + 1) * pw + 1..(y + 2) * pw - 1,
+        );
+        padded_levels[dst.clone()].copy_from_slice(&levels[src.clone()]);
+        let row = labels[dst].iter_mut().zip(&markers[src.clone()]);
+        match mask {
+            Some(m) => {
+                for ((l, &mk), &inside) in row.zip(&m[src]) {
+                    if inside {
+                        *l = mk;
+                    }
+                }
+            }
+            None => row.for_each(|(l, &mk)| *l = mk),
         }
     }
-    let (w, h) = (width as isize, height as isize);
-    let offsets: &[(isize, isize)] = match connectivity {
-        Connectivity::Four => &[(0, -1), (-1, 0), (1, 0), (0, 1)],
-        Connectivity::Eight => &[
-            (-1, -1),
-            (0, -1),
-            (1, -1),
-            (-1, 0),
-            (1, 0),
-            (-1, 1),
-            (0, 1),
-            (1, 1),
-        ],
+    let mut queue = BucketQueue::new(levels.iter().copied().max().unwrap_or(0));
+    for (i, &l) in labels.iter().enumerate() {
+        if l != 0 && l != OUTSIDE {
+            queue.push(padded_levels[i], i as u32);
+        }
+    }
+    // neighbours in scikit-image's order (raster order of the offsets)
+    let (p, one) = (pw as isize, 1isize);
+    let four = [-p, -one, one, p];
+    let eight = [-p - 1, -p, -p + 1, -one, one, p - 1, p, p + 1];
+    let offsets: &[isize] = match connectivity {
+        Connectivity::Four => &four,
+        Connectivity::Eight => &eight,
     };
     while let Some(i) = queue.pop() {
         let i = i as usize;
-        let (x, y) = ((i % width) as isize, (i / width) as isize);
         let label = labels[i];
-        for &(dx, dy) in offsets {
-            let (nx, ny) = (x + dx, y + dy);
-            if nx < 0 || ny < 0 || nx >= w || ny >= h {
-                continue;
-            }
-            let j = (ny * w + nx) as usize;
-            if labels[j] == 0 && inside(j) {
+        for &off in offsets {
+            // the frame keeps every neighbour of a pixel of the image inside the grid
+            let j = i.wrapping_add_signed(off);
+            if labels[j] == 0 {
                 labels[j] = label;
-                queue.push(levels[j], j as u32);
+                queue.push(padded_levels[j], j as u32);
             }
         }
     }
-    Ok(labels)
+    let mut out = Vec::with_capacity(n);
+    for row in labels.chunks_exact(pw).skip(1).take(height) {
+        out.extend(
+            row[1..=width]
+                .iter()
+                .map(|&l| if l == OUTSIDE { 0 } else { l }),
+        );
+    }
+    Ok(out)
 }
 
 /// Replaces floating values by their rank among the distinct values (order kept exactly), so
