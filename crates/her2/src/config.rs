@@ -67,6 +67,10 @@ pub struct FeatureStepConfig {
     pub grid: wsi_io::PatchGridConfig,
     /// A feature patch is analysed when at least this fraction of it is tumour.
     pub min_tumor_fraction: f64,
+    /// Micrometres of tissue read around each feature patch so that a cell near its border
+    /// keeps its whole nucleus and membrane ring; a cell counts in the patch that holds its
+    /// centroid (0: each patch analysed alone, cells cut at its border).
+    pub context_um: f64,
     /// Patches analysed at once (bounds memory: each holds one patch's pixels and planes).
     pub chunk: usize,
     /// Most patches of the control piece analysed to check its staining (0: do not check).
@@ -87,6 +91,7 @@ impl Default for FeatureStepConfig {
                 ..wsi_io::PatchGridConfig::default()
             },
             min_tumor_fraction: 0.5,
+            context_um: 16.0,
             chunk: 64,
             max_control_patches: 16,
             max_estimation_patches: 16,
@@ -130,6 +135,12 @@ impl PipelineConfig {
             "features.min_tumor_fraction",
             self.features.min_tumor_fraction,
         )?;
+        let context = self.features.context_um;
+        if !(context.is_finite() && (0.0..=100.0).contains(&context)) {
+            return Err(Her2Error::Config(format!(
+                "features.context_um must be in [0, 100], got {context}"
+            )));
+        }
         if self.tissue.thumbnail_max_side < 16 {
             return Err(Her2Error::Config(format!(
                 "tissue.thumbnail_max_side must be at least 16, got {}",

@@ -9,7 +9,7 @@ use std::time::Instant;
 use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use stain_features::{CellSegmenter, PatchFeatures, StainAnalyzer, StainEstimate};
+use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
 use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
 use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
 use wsi_io::{Patch, PatchGrid, Rect, Slide, read_patch};
@@ -319,6 +319,7 @@ impl Pipeline {
         progress: bool,
     ) -> Result<(Vec<PatchResult>, Vec<SlideCell>)> {
         let bar = progress_bar(progress, patches.len(), "tumour features");
+        let context_um = self.config.features.context_um;
         let rule = self.config.scoring.scorer(self.config.scoring.rule);
         let mut results = Vec::with_capacity(patches.len());
         let mut cells = Vec::new();
@@ -326,17 +327,21 @@ impl Pipeline {
             let analysed = chunk
                 .par_iter()
                 .map(|(patch, fraction)| {
-                    let image = read_patch(slide, patch)?;
                     let patch_mpp = mpp * patch.rect.w as f64 / f64::from(patch.out_px);
+                    let (image, core, origin) =
+                        read_with_context(slide, patch, patch_mpp, context_um)?;
                     let (features, patch_cells) = if keep_cells {
-                        analyzer.analyze_with_cells(&image, patch_mpp)?
+                        analyzer.analyze_in_context_with_cells(&image, patch_mpp, core)?
                     } else {
-                        (analyzer.analyze(&image, patch_mpp)?, Vec::new())
+                        (
+                            analyzer.analyze_in_context(&image, patch_mpp, core)?,
+                            Vec::new(),
+                        )
                     };
-                    Ok((*patch, *fraction, features, patch_cells))
+                    Ok((*patch, *fraction, features, patch_cells, origin))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            for (patch, fraction, features, patch_cells) in analysed {
+            for (patch, fraction, features, patch_cells, origin) in analysed {
                 let mut alone = self.config.scoring.aggregator();
                 alone.add(&features)?;
                 let score = rule.score(&alone.finish()).score;
@@ -344,7 +349,7 @@ impl Pipeline {
                 cells.extend(
                     patch_cells
                         .iter()
-                        .map(|c| SlideCell::from_patch_cell(c, results.len(), &patch.rect, scale)),
+                        .map(|c| SlideCell::from_patch_cell(c, results.len(), &origin, scale)),
                 );
                 results.push(PatchResult {
                     rect: patch.rect,
@@ -417,5 +422,121 @@ impl Pipeline {
             pieces: controls.iter().map(|p| p.id).collect(),
             features,
         }))
+    }
+}
+
+/// Reads `patch` with `context_um` micrometres of the slide around it, resampled like the patch
+/// (`patch_mpp` micrometres per output pixel): the image, the patch's place in it and the
+/// image's level-0 rectangle (its origin places the cells). The context is narrower at the
+/// slide's top and left edges, where a read cannot start before the slide; past the right and
+/// bottom edges the slide reads white, as for a partial patch. `context_um` 0 reads the patch.
+fn read_with_context(
+    slide: &dyn Slide,
+    patch: &Patch,
+    patch_mpp: f64,
+    context_um: f64,
+) -> Result<(image::RgbImage, PixelRect, Rect)> {
+    let ds = patch.level_downsample;
+    // Level pixels per output pixel; a level pixel is `patch_mpp / ratio` micrometres.
+    let ratio = f64::from(patch.read_px) / f64::from(patch.out_px);
+    let margin = (context_um * ratio / patch_mpp).ceil().max(0.0) as u64;
+    if margin == 0 {
+        let core = PixelRect::new(0, 0, patch.out_px, patch.out_px);
+        return Ok((read_patch(slide, patch)?, core, patch.rect));
+    }
+    // Level pixels of context on each side; fewer where the slide starts.
+    let left = margin.min((patch.rect.x as f64 / ds).floor() as u64);
+    let top = margin.min((patch.rect.y as f64 / ds).floor() as u64);
+    let read = |before: u64| u32::try_from(u64::from(patch.read_px) + before + margin);
+    let too_big = |_| Her2Error::Config(format!("context_um {context_um} is too large"));
+    let (read_w, read_h) = (read(left).map_err(too_big)?, read(top).map_err(too_big)?);
+    let out = |level_px: u64| (level_px as f64 / ratio).round() as u32;
+    let x0 = patch
+        .rect
+        .x
+        .saturating_sub((left as f64 * ds).round() as u64);
+    let y0 = patch
+        .rect
+        .y
+        .saturating_sub((top as f64 * ds).round() as u64);
+    let pixels = slide.read_region(x0 as i64, y0 as i64, patch.level, read_w, read_h)?;
+    let image = wsi_io::resize::resize_rgb(pixels, out(u64::from(read_w)), out(u64::from(read_h)))?;
+    let core = PixelRect::new(out(left), out(top), patch.out_px, patch.out_px);
+    let origin = Rect::new(
+        x0,
+        y0,
+        (f64::from(read_w) * ds).round() as u64,
+        (f64::from(read_h) * ds).round() as u64,
+    );
+    Ok((image, core, origin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wsi_io::{ImageSlide, Mpp, OpenOptions, PatchGridConfig};
+
+    /// A plain-image slide of `side` x `side` pixels with distinct pixels, at `mpp`.
+    fn slide(side: u32, mpp: f64) -> ImageSlide {
+        let image = image::RgbImage::from_fn(side, side, |x, y| {
+            image::Rgb([
+                (x % 251) as u8,
+                (y % 241) as u8,
+                ((x / 7 + y / 5) % 256) as u8,
+            ])
+        });
+        let options = OpenOptions::with_mpp(Mpp::square(mpp));
+        ImageSlide::from_rgb("mem.png", image, "generated", &options).unwrap()
+    }
+
+    /// The feature patch grid: 512 px at 0.5 um/px.
+    fn feature_grid() -> PatchGridConfig {
+        PatchGridConfig {
+            patch_px: 512,
+            target_mpp: 0.5,
+            ..PatchGridConfig::default()
+        }
+    }
+
+    #[test]
+    fn patches_are_read_with_context_and_placed_in_it() {
+        // 20x: 512 px patches read 1:1; 16 um of context = 32 px, none before the slide.
+        let s = slide(2048, 0.5);
+        let grid = PatchGrid::new(&s, None, &feature_grid()).unwrap();
+        let inner = grid
+            .iter()
+            .find(|p| p.rect.x == 512 && p.rect.y == 1024)
+            .unwrap();
+        let (image, core, origin) = read_with_context(&s, &inner, 0.5, 16.0).unwrap();
+        assert_eq!((image.width(), image.height()), (576, 576));
+        assert_eq!(core, PixelRect::new(32, 32, inner.out_px, inner.out_px));
+        assert_eq!((origin.x, origin.y), (480, 992));
+        let alone = read_patch(&s, &inner).unwrap();
+        let cropped = image::imageops::crop_imm(&image, core.x, core.y, core.w, core.h);
+        assert_eq!(cropped.to_image(), alone);
+        let corner = grid
+            .iter()
+            .find(|p| p.rect.x == 0 && p.rect.y == 0)
+            .unwrap();
+        let (image, core, origin) = read_with_context(&s, &corner, 0.5, 16.0).unwrap();
+        assert_eq!(
+            (image.width(), image.height(), core.x, core.y),
+            (544, 544, 0, 0)
+        );
+        assert_eq!((origin.x, origin.y), (0, 0));
+        // 40x: 1024 level pixels resampled to 512; 16 um = 64 level pixels = 32 output pixels.
+        let s = slide(4096, 0.25);
+        let grid = PatchGrid::new(&s, None, &feature_grid()).unwrap();
+        let p = grid
+            .iter()
+            .find(|p| p.rect.x == 1024 && p.rect.y == 1024)
+            .unwrap();
+        assert_eq!((p.read_px, p.out_px), (1024, 512));
+        let (image, core, origin) = read_with_context(&s, &p, 0.5, 16.0).unwrap();
+        assert_eq!((image.width(), core.x, core.y), (576, 32, 32));
+        assert_eq!((origin.x, origin.w), (960, 1152));
+        // No context: the patch itself.
+        let (image, core, origin) = read_with_context(&s, &p, 0.5, 0.0).unwrap();
+        assert_eq!((image.width(), core.x, origin), (512, 0, p.rect));
     }
 }

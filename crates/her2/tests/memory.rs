@@ -64,8 +64,13 @@ fn peak_memory_does_not_grow_with_slide_size() {
         "the large slide has more tumour"
     );
     // 4x the pixels (the 6144^2 level 0 alone is 108 MiB of RGB): a pipeline that held the
-    // slide or its patches would grow by far more than this.
-    assert!(large < small + 24 * 1024, "{large} KiB vs {small} KiB");
+    // slide or its patches would grow by far more than this. Allowed: 24 MiB, plus the slide's
+    // decoded-tile cache (wsi-io, at most 32 MiB), which the small slide's reads do not fill
+    // (feature patches are read with 16 um of context, so each touches up to 16 tiles).
+    assert!(
+        large < small + (24 + 32) * 1024,
+        "{large} KiB vs {small} KiB"
+    );
 }
 
 #[test]

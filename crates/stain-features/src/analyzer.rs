@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use image::RgbImage;
+use serde::{Deserialize, Serialize};
 
 use crate::brown::brown_mask;
 use crate::cell::Cell;
@@ -78,7 +79,8 @@ impl StainAnalyzer {
 
     /// Features of one patch imaged at `mpp` micrometres per pixel.
     pub fn analyze(&self, image: &RgbImage, mpp: f64) -> Result<PatchFeatures> {
-        self.run(image, mpp, false).map(|(features, _)| features)
+        self.run(image, mpp, PixelRect::whole(image), false)
+            .map(|(features, _)| features)
     }
 
     /// Features of one patch plus its cells with contours (for overlays and GeoJSON).
@@ -87,13 +89,41 @@ impl StainAnalyzer {
         image: &RgbImage,
         mpp: f64,
     ) -> Result<(PatchFeatures, Vec<Cell>)> {
-        self.run(image, mpp, true)
+        self.run(image, mpp, PixelRect::whole(image), true)
+    }
+
+    /// Features of the patch `core` of an image that also shows the tissue around it
+    /// (context). Cells are segmented and their membrane rings measured on the whole image,
+    /// and a cell counts when its centroid lies in `core`: a cell near the patch border keeps
+    /// its whole nucleus and ring (cut at the border, a complete membrane reads incomplete),
+    /// and patches that tile a slide count every cell once. The brown (paper) features and the
+    /// mean DAB OD are those of `core` alone, as [`StainAnalyzer::analyze`] of the core.
+    pub fn analyze_in_context(
+        &self,
+        image: &RgbImage,
+        mpp: f64,
+        core: PixelRect,
+    ) -> Result<PatchFeatures> {
+        self.run(image, mpp, core, false)
+            .map(|(features, _)| features)
+    }
+
+    /// [`StainAnalyzer::analyze_in_context`] plus the cells counted (centroid in `core`),
+    /// with contours, in the whole image's pixel coordinates.
+    pub fn analyze_in_context_with_cells(
+        &self,
+        image: &RgbImage,
+        mpp: f64,
+        core: PixelRect,
+    ) -> Result<(PatchFeatures, Vec<Cell>)> {
+        self.run(image, mpp, core, true)
     }
 
     fn run(
         &self,
         image: &RgbImage,
         mpp: f64,
+        core: PixelRect,
         contours: bool,
     ) -> Result<(PatchFeatures, Vec<Cell>)> {
         if !(mpp.is_finite() && mpp > 0.0 && mpp <= 100.0) {
@@ -102,26 +132,51 @@ impl StainAnalyzer {
             )));
         }
         let (w, h) = (image.width(), image.height());
-        let n = w as usize * h as usize;
-        if n == 0 {
+        if w == 0 || h == 0 {
             return Err(StainError::InvalidImage(format!(
                 "{w}x{h} patch has no pixels"
             )));
         }
+        if core.w == 0
+            || core.h == 0
+            || u64::from(core.x) + u64::from(core.w) > u64::from(w)
+            || u64::from(core.y) + u64::from(core.h) > u64::from(h)
+        {
+            return Err(StainError::InvalidImage(format!(
+                "core {}x{} at ({}, {}) is empty or not inside the {w}x{h} image",
+                core.w, core.h, core.x, core.y
+            )));
+        }
+        let whole = core == PixelRect::whole(image);
+        let core_pixels = core.w as usize * core.h as usize;
         let t = Instant::now();
         let planes = self.deconvolver.deconvolve(image);
         let dab_index = self.config.matrix.require(Stain::Dab)?;
         let dab = &planes.planes[dab_index];
-        let mean_dab_od = dab.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+        let mean_dab_od = (core.y as usize..(core.y + core.h) as usize)
+            .map(|y| {
+                let row = y * w as usize;
+                dab[row + core.x as usize..row + (core.x + core.w) as usize]
+                    .iter()
+                    .map(|&v| f64::from(v))
+                    .sum::<f64>()
+            })
+            .sum::<f64>()
+            / core_pixels as f64;
         let deconvolution_ms = ms(t);
 
         let t = Instant::now();
-        let brown = brown_mask(image.as_raw(), &self.config.brown);
+        let brown = if whole {
+            brown_mask(image.as_raw(), &self.config.brown)
+        } else {
+            let cropped = image::imageops::crop_imm(image, core.x, core.y, core.w, core.h);
+            brown_mask(cropped.to_image().as_raw(), &self.config.brown)
+        };
         let brown_ms = ms(t);
 
         let t = Instant::now();
         let seg = self.segmenter.segment(image, &planes, mpp)?;
-        if seg.labels.len() != n || seg.width != w as usize {
+        if seg.labels.len() != w as usize * h as usize || seg.width != w as usize {
             return Err(StainError::InvalidImage(format!(
                 "segmenter returned a {}x{} label image for a {w}x{h} patch",
                 seg.width, seg.height
@@ -146,14 +201,17 @@ impl StainAnalyzer {
         };
         let c = &self.config;
         let mut cells = measure_cells(&seg, inputs, &c.membrane, &c.positivity, &c.classes);
+        let min_area = c.counting.min_nucleus_um2;
+        cells.retain(|cell| cell.area_um2 >= min_area && (whole || core.contains(cell.centroid)));
         if contours {
-            let mut first = vec![usize::MAX; cells.len()];
+            let mut first = vec![usize::MAX; seg.count as usize];
             for (i, &l) in seg.labels.iter().enumerate() {
                 if l != 0 && first[l as usize - 1] == usize::MAX {
                     first[l as usize - 1] = i;
                 }
             }
-            for (cell, &start) in cells.iter_mut().zip(&first) {
+            for cell in &mut cells {
+                let start = first[cell.label as usize - 1];
                 cell.contour = trace(&seg.labels, seg.width, seg.height, cell.label, start);
             }
         }
@@ -164,12 +222,12 @@ impl StainAnalyzer {
         let membranes_ms = ms(t);
 
         let features = PatchFeatures {
-            width: w,
-            height: h,
+            width: core.w,
+            height: core.h,
             mpp,
             staining_intensity: brown.intensity,
             brown_pixels: brown.pixels,
-            stained_fraction: brown.pixels as f64 / n as f64,
+            stained_fraction: brown.pixels as f64 / core_pixels as f64,
             mean_dab_od,
             cell_count: cells.len() as u64,
             positive_cells: cells.iter().filter(|c| c.positive).count() as u64,
@@ -183,5 +241,109 @@ impl StainAnalyzer {
             },
         };
         Ok((features, cells))
+    }
+}
+
+/// A rectangle of an image's pixels: the patch whose features are reported when the analysed
+/// image carries context around it ([`StainAnalyzer::analyze_in_context`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PixelRect {
+    /// Left column.
+    pub x: u32,
+    /// Top row.
+    pub y: u32,
+    /// Width in pixels.
+    pub w: u32,
+    /// Height in pixels.
+    pub h: u32,
+}
+
+impl PixelRect {
+    /// The rectangle (x, y, w, h).
+    pub fn new(x: u32, y: u32, w: u32, h: u32) -> Self {
+        Self { x, y, w, h }
+    }
+
+    /// All of `image`.
+    pub fn whole(image: &RgbImage) -> Self {
+        Self::new(0, 0, image.width(), image.height())
+    }
+
+    /// Whether the point `[x, y]` (pixel centres at integer + 0.5) lies inside.
+    pub fn contains(&self, [x, y]: [f64; 2]) -> bool {
+        x >= f64::from(self.x)
+            && x < f64::from(self.x) + f64::from(self.w)
+            && y >= f64::from(self.y)
+            && y < f64::from(self.y) + f64::from(self.h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    /// A pale image with one nucleus of radius `r` px at (cx, cy), ringed by membrane stain
+    /// 6-9 px outside it, at 0.5 um/px.
+    fn one_cell(w: u32, h: u32, cx: i64, cy: i64, r: i64) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let d2 = (i64::from(x) - cx).pow(2) + (i64::from(y) - cy).pow(2);
+            if d2 <= r * r {
+                Rgb([90, 90, 160])
+            } else if ((r + 6) * (r + 6)..=(r + 9) * (r + 9)).contains(&d2) {
+                Rgb([140, 90, 50])
+            } else {
+                Rgb([235, 232, 230])
+            }
+        })
+    }
+
+    #[test]
+    fn context_keeps_the_ring_of_a_cell_at_the_core_border() {
+        let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
+        let image = one_cell(96, 64, 40, 32, 8);
+        // The core ends 12 px right of the centroid, inside the ring band and before the
+        // membrane (14-17 px out): analysed alone, the ring's right sectors are unstained.
+        let core = PixelRect::new(0, 0, 52, 64);
+        let cropped = image::imageops::crop_imm(&image, 0, 0, 52, 64).to_image();
+        let (alone, _) = analyzer.analyze_with_cells(&cropped, 0.5).unwrap();
+        assert_eq!(alone.cell_count, 1);
+        assert_eq!(alone.complete_membrane_cells, 0);
+        let (seen, cells) = analyzer
+            .analyze_in_context_with_cells(&image, 0.5, core)
+            .unwrap();
+        assert_eq!((seen.cell_count, seen.complete_membrane_cells), (1, 1));
+        assert_eq!((seen.width, seen.height), (52, 64));
+        assert_eq!(cells.len(), 1);
+        // Brown features are the core's, as when the core is analysed alone.
+        assert_eq!(seen.brown_pixels, alone.brown_pixels);
+        assert_eq!(seen.staining_intensity, alone.staining_intensity);
+        assert!((seen.mean_dab_od - alone.mean_dab_od).abs() < 1e-9);
+        // The neighbouring core, right of the centroid, does not count the cell again.
+        let right = analyzer
+            .analyze_in_context(&image, 0.5, PixelRect::new(52, 0, 44, 64))
+            .unwrap();
+        assert_eq!(right.cell_count, 0);
+    }
+
+    #[test]
+    fn small_nuclei_are_segmented_but_not_counted() {
+        // Radius 4 px at 0.5 um/px: ~12.6 um^2, a lymphocyte's size.
+        let image = one_cell(48, 48, 24, 24, 4);
+        let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
+        assert_eq!(analyzer.analyze(&image, 0.5).unwrap().cell_count, 0);
+        let mut config = StainConfig::default();
+        config.counting.min_nucleus_um2 = 0.0;
+        let all = StainAnalyzer::new(config).unwrap();
+        assert_eq!(all.analyze(&image, 0.5).unwrap().cell_count, 1);
+    }
+
+    #[test]
+    fn a_core_outside_the_image_is_refused() {
+        let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
+        let image = one_cell(32, 32, 16, 16, 6);
+        for core in [PixelRect::new(0, 0, 0, 8), PixelRect::new(20, 0, 13, 8)] {
+            assert!(analyzer.analyze_in_context(&image, 0.5, core).is_err());
+        }
     }
 }

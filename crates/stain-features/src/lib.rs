@@ -42,10 +42,10 @@ pub mod segment;
 pub mod threshold;
 pub mod watershed;
 
-pub use analyzer::StainAnalyzer;
+pub use analyzer::{PixelRect, StainAnalyzer};
 pub use brown::BrownRange;
 pub use cell::Cell;
-pub use config::StainConfig;
+pub use config::{CountingConfig, StainConfig};
 pub use deconvolve::{Deconvolver, StainPlanes};
 pub use error::{Result, StainError};
 pub use estimate::{
