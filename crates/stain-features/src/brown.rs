@@ -64,6 +64,28 @@ impl BrownRange {
     }
 }
 
+/// OpenCV's saturation divisors: `round((255 << 12) / v)` (0 for v = 0).
+const SDIV: [i32; 256] = {
+    let mut t = [0; 256];
+    let mut v = 1;
+    while v < 256 {
+        t[v] = (2 * (255 << 12) + v as i32) / (2 * v as i32);
+        v += 1;
+    }
+    t
+};
+
+/// OpenCV's hue divisors: `round((180 << 12) / (6 diff))` (0 for diff = 0).
+const HDIV: [i32; 256] = {
+    let mut t = [0; 256];
+    let mut d = 1;
+    while d < 256 {
+        t[d] = (2 * (180 << 12) + 6 * d as i32) / (12 * d as i32);
+        d += 1;
+    }
+    t
+};
+
 /// OpenCV's 8-bit RGB -> HSV (`COLOR_RGB2HSV`) with its fixed-point tables (12-bit shift):
 /// H in 0..=179, S and V in 0..=255; bit-identical to opencv-python 5.0.
 #[inline]
@@ -71,25 +93,17 @@ pub fn hsv_opencv(rgb: [u8; 3]) -> [u8; 3] {
     let [r, g, b] = rgb.map(i32::from);
     let v = r.max(g).max(b);
     let diff = v - r.min(g).min(b);
-    // sdiv = round((255 << 12) / v), hdiv = round((180 << 12) / (6 diff)); never a tie
-    let s = if v == 0 {
-        0
+    // the divisors are never at a tie, and a zero divisor (v = 0, diff = 0) gives 0
+    let s = (diff * SDIV[v as usize] + (1 << 11)) >> 12;
+    let num = if v == r {
+        g - b
+    } else if v == g {
+        b - r + 2 * diff
     } else {
-        (diff * ((2 * (255 << 12) + v) / (2 * v)) + (1 << 11)) >> 12
+        r - g + 4 * diff
     };
-    let h = if diff == 0 {
-        0
-    } else {
-        let num = if v == r {
-            g - b
-        } else if v == g {
-            b - r + 2 * diff
-        } else {
-            r - g + 4 * diff
-        };
-        let h = (num * ((2 * (180 << 12) + 6 * diff) / (12 * diff)) + (1 << 11)) >> 12;
-        if h < 0 { h + 180 } else { h }
-    };
+    let h = (num * HDIV[diff as usize] + (1 << 11)) >> 12;
+    let h = if h < 0 { h + 180 } else { h };
     [h as u8, s as u8, v as u8]
 }
 
@@ -114,18 +128,20 @@ pub struct BrownMask {
 
 /// Finds brown pixels of interleaved RGB bytes and the paper's staining intensity.
 pub fn brown_mask(rgb: &[u8], range: &BrownRange) -> BrownMask {
-    let mut mask = Vec::with_capacity(rgb.len() / 3);
     let mut pixels = 0u64;
     let mut depth_sum = 0u64;
-    for p in rgb.chunks_exact(3) {
-        let px = [p[0], p[1], p[2]];
-        let brown = range.contains(px);
-        mask.push(brown);
-        if brown {
-            pixels += 1;
-            depth_sum += u64::from(255 - grey(px));
-        }
-    }
+    let mask = rgb
+        .chunks_exact(3)
+        .map(|p| {
+            let px = [p[0], p[1], p[2]];
+            let brown = range.contains(px);
+            if brown {
+                pixels += 1;
+                depth_sum += u64::from(255 - grey(px));
+            }
+            brown
+        })
+        .collect();
     let intensity = if pixels == 0 {
         0.0
     } else {
@@ -155,6 +171,43 @@ mod tests {
         assert_eq!(hsv_opencv([0, 0, 0]), [0, 0, 0]);
         assert_eq!(grey([255, 255, 255]), 255);
         assert_eq!(grey([0, 0, 0]), 0);
+    }
+
+    /// OpenCV's formulas with a division per pixel, as before the tables.
+    fn hsv_divided(rgb: [u8; 3]) -> [u8; 3] {
+        let [r, g, b] = rgb.map(i32::from);
+        let v = r.max(g).max(b);
+        let diff = v - r.min(g).min(b);
+        let s = if v == 0 {
+            0
+        } else {
+            (diff * ((2 * (255 << 12) + v) / (2 * v)) + (1 << 11)) >> 12
+        };
+        let h = if diff == 0 {
+            0
+        } else {
+            let num = if v == r {
+                g - b
+            } else if v == g {
+                b - r + 2 * diff
+            } else {
+                r - g + 4 * diff
+            };
+            let h = (num * ((2 * (180 << 12) + 6 * diff) / (12 * diff)) + (1 << 11)) >> 12;
+            if h < 0 { h + 180 } else { h }
+        };
+        [h as u8, s as u8, v as u8]
+    }
+
+    #[test]
+    fn tables_give_the_divided_values_on_every_colour_of_a_grid() {
+        for r in (0..=255u8).step_by(3) {
+            for g in (0..=255u8).step_by(5) {
+                for b in 0..=255u8 {
+                    assert_eq!(hsv_opencv([r, g, b]), hsv_divided([r, g, b]), "{r} {g} {b}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -198,28 +198,30 @@ pub fn regions(labels: &[u32], width: usize, count: u32) -> Vec<Region> {
 /// Removes labels whose area is outside `min_area..=max_area` and renumbers the rest
 /// `1..=n` in raster order of their first pixel; returns `n`.
 pub fn filter_by_area(labels: &mut [u32], max_label: u32, min_area: u64, max_area: u64) -> u32 {
-    let mut area = vec![0u64; max_label as usize + 1];
-    for &l in labels.iter() {
-        area[l as usize] += 1;
-    }
-    let mut map = vec![0u32; max_label as usize + 1];
-    let mut seen = vec![false; max_label as usize + 1];
-    let mut next = 0u32;
-    for l in labels.iter_mut() {
-        let old = *l as usize;
-        if old == 0 {
-            continue;
-        }
-        if !seen[old] {
-            seen[old] = true;
-            if (min_area..=max_area).contains(&area[old]) {
-                next += 1;
-                map[old] = next;
+    let count = max_label as usize + 1;
+    let mut area = vec![0u64; count];
+    let mut first = vec![0usize; count];
+    for (i, &l) in labels.iter().enumerate() {
+        if l != 0 {
+            let l = l as usize;
+            if area[l] == 0 {
+                first[l] = i;
             }
+            area[l] += 1;
         }
-        *l = map[old];
     }
-    next
+    let mut kept: Vec<usize> = (1..count)
+        .filter(|&l| area[l] > 0 && (min_area..=max_area).contains(&area[l]))
+        .collect();
+    kept.sort_unstable_by_key(|&l| first[l]);
+    let mut map = vec![0u32; count];
+    for (new, &old) in kept.iter().enumerate() {
+        map[old] = new as u32 + 1;
+    }
+    for l in labels.iter_mut() {
+        *l = map[*l as usize];
+    }
+    kept.len() as u32
 }
 
 #[cfg(test)]

@@ -268,8 +268,11 @@ pub fn measure_cells(
         a.ring_pixels += 1;
         a.ring_dab += f64::from(dab);
         let [cx, cy] = centroids[cell];
-        let angle = ((i / w) as f32 + 0.5 - cy as f32).atan2((i % w) as f32 + 0.5 - cx as f32);
-        let bin = (((angle + std::f32::consts::PI) * bin_scale) as usize).min(bins - 1);
+        let (dx, dy) = (
+            (i % w) as f32 + 0.5 - cx as f32,
+            (i / w) as f32 + 0.5 - cy as f32,
+        );
+        let bin = sector(dx, dy, bins, bin_scale);
         sector_px[cell * bins + bin] += 1;
         sector_peak[cell * bins + bin] = sector_peak[cell * bins + bin].max(dab);
         if dab >= membrane.stained_dab_od {
@@ -324,6 +327,47 @@ pub fn measure_cells(
             }
         })
         .collect()
+}
+
+/// The angular sector of the offset `(dx, dy)` from a centroid among `bins` equal sectors,
+/// `bin_scale = bins / TAU`: `floor((atan2(dy, dx) + PI) * bin_scale)`, capped at `bins - 1`,
+/// exactly as computed with `f32::atan2`.
+///
+/// `atan2` is most of the cost of a ring pixel, so a polynomial approximation places the
+/// offset first; only when that lands within `margin` of a sector boundary (about 0.1% of
+/// the pixels at 24 sectors, and every offset on an axis or a diagonal through a centroid at
+/// a pixel centre) is `f32::atan2` called. The margin covers the approximation's error
+/// (under 1.2e-5 rad; `tests::fast_atan2_is_within_its_bound`), `f32::atan2`'s own (a few
+/// ulp) and the rounding of the two sector computations, several times over, so the sector is
+/// the same either way.
+fn sector(dx: f32, dy: f32, bins: usize, bin_scale: f32) -> usize {
+    use std::f32::consts::PI;
+    let margin = 1e-4 * (1.0 + bin_scale);
+    let v = (fast_atan2(dy, dx) + PI) * bin_scale;
+    if v.is_finite() && (v - v.round()).abs() > margin {
+        (v as usize).min(bins - 1)
+    } else {
+        (((dy.atan2(dx) + PI) * bin_scale) as usize).min(bins - 1)
+    }
+}
+
+/// `atan2(y, x)` within 1.2e-5 rad: Abramowitz & Stegun 4.4.49 on `min / max` of `|x|, |y|`
+/// (error under 1e-5 on [0, 1]), then the octant. NaN at the origin.
+fn fast_atan2(y: f32, x: f32) -> f32 {
+    use std::f32::consts::{FRAC_PI_2, PI};
+    let (ax, ay) = (x.abs(), y.abs());
+    let (lo, hi) = if ay > ax { (ax, ay) } else { (ay, ax) };
+    let t = lo / hi;
+    let s = t * t;
+    let mut r =
+        t * (0.999_866 + s * (-0.330_299_5 + s * (0.180_141 + s * (-0.085_133 + s * 0.020_835_1))));
+    if ay > ax {
+        r = FRAC_PI_2 - r;
+    }
+    if x < 0.0 {
+        r = PI - r;
+    }
+    if y < 0.0 { -r } else { r }
 }
 
 /// Median of the values (upper median for an even count), 0 when empty.
@@ -394,6 +438,58 @@ mod tests {
             &IntensityThresholds::default(),
         )
         .remove(0)
+    }
+
+    /// Offsets of the pixel centres within 25 px of pseudo-random centroids.
+    fn offsets() -> Vec<(f32, f32)> {
+        let mut s = 12345u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % 100_000) as f64
+        };
+        let mut out = Vec::new();
+        for k in 0..300 {
+            // every third centroid at a pixel centre: offsets on the axes and diagonals
+            let (cx, cy) = if k % 3 == 0 {
+                (
+                    (next() / 300.0).floor() + 0.5,
+                    (next() / 300.0).floor() + 0.5,
+                )
+            } else {
+                (next() / 137.0, next() / 173.0)
+            };
+            let (x0, y0) = (cx as i64, cy as i64);
+            for y in (y0 - 25).max(0)..y0 + 25 {
+                for x in (x0 - 25).max(0)..x0 + 25 {
+                    out.push((x as f32 + 0.5 - cx as f32, y as f32 + 0.5 - cy as f32));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_atan2_is_within_its_bound() {
+        let mut worst = 0f32;
+        for (dx, dy) in offsets() {
+            if dx != 0.0 || dy != 0.0 {
+                worst = worst.max((fast_atan2(dy, dx) - dy.atan2(dx)).abs());
+            }
+        }
+        assert!(worst < 1.2e-5, "{worst}");
+    }
+
+    #[test]
+    fn sectors_are_those_of_atan2() {
+        for bins in [4usize, 24, 360] {
+            let scale = bins as f32 / std::f32::consts::TAU;
+            for (dx, dy) in offsets() {
+                let want = (((dy.atan2(dx) + std::f32::consts::PI) * scale) as usize).min(bins - 1);
+                assert_eq!(sector(dx, dy, bins, scale), want, "{dx} {dy} / {bins}");
+            }
+        }
     }
 
     #[test]
