@@ -178,19 +178,25 @@ pub fn regions(labels: &[u32], width: usize, count: u32) -> Vec<Region> {
         };
         count as usize
     ];
-    for (i, &l) in labels.iter().enumerate() {
-        if l == 0 || l > count {
-            continue;
+    if width == 0 {
+        return out;
+    }
+    for (y, row) in labels.chunks_exact(width).enumerate() {
+        let y = y as u32;
+        for (x, &l) in row.iter().enumerate() {
+            if l == 0 || l > count {
+                continue;
+            }
+            let x = x as u32;
+            let r = &mut out[l as usize - 1];
+            r.area += 1;
+            r.sum_x += u64::from(x);
+            r.sum_y += u64::from(y);
+            r.min_x = r.min_x.min(x);
+            r.min_y = r.min_y.min(y);
+            r.max_x = r.max_x.max(x);
+            r.max_y = r.max_y.max(y);
         }
-        let (x, y) = ((i % width) as u32, (i / width) as u32);
-        let r = &mut out[l as usize - 1];
-        r.area += 1;
-        r.sum_x += u64::from(x);
-        r.sum_y += u64::from(y);
-        r.min_x = r.min_x.min(x);
-        r.min_y = r.min_y.min(y);
-        r.max_x = r.max_x.max(x);
-        r.max_y = r.max_y.max(y);
     }
     out
 }

@@ -243,40 +243,41 @@ pub fn measure_cells(
     let mut sector_stained = vec![0u32; n * bins];
     let mut sector_peak = vec![0f32; n * bins];
     let bin_scale = bins as f32 / std::f32::consts::TAU;
-    for i in 0..w * h {
-        let own = seg.labels[i];
-        if own != 0 {
-            if positivity.count_inside_cell && inputs.stain_mask[i] {
-                acc[own as usize - 1].stain_hits += 1;
+    // by rows: the column and row come free (a division per pixel showed in profiles)
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let own = seg.labels[i];
+            if own != 0 {
+                if positivity.count_inside_cell && inputs.stain_mask[i] {
+                    acc[own as usize - 1].stain_hits += 1;
+                }
+                continue;
             }
-            continue;
-        }
-        let d = d2[i];
-        if d == NO_SITE {
-            continue;
-        }
-        let cell = seg.labels[nearest[i] as usize] as usize - 1;
-        let d = f64::from(d);
-        if inputs.stain_mask[i] && d <= reach2 {
-            acc[cell].stain_hits += 1;
-        }
-        if d <= gap2 || d > out2 {
-            continue;
-        }
-        let dab = inputs.dab[i];
-        let a = &mut acc[cell];
-        a.ring_pixels += 1;
-        a.ring_dab += f64::from(dab);
-        let [cx, cy] = centroids[cell];
-        let (dx, dy) = (
-            (i % w) as f32 + 0.5 - cx as f32,
-            (i / w) as f32 + 0.5 - cy as f32,
-        );
-        let bin = sector(dx, dy, bins, bin_scale);
-        sector_px[cell * bins + bin] += 1;
-        sector_peak[cell * bins + bin] = sector_peak[cell * bins + bin].max(dab);
-        if dab >= membrane.stained_dab_od {
-            sector_stained[cell * bins + bin] += 1;
+            let d = d2[i];
+            if d == NO_SITE {
+                continue;
+            }
+            let cell = seg.labels[nearest[i] as usize] as usize - 1;
+            let d = f64::from(d);
+            if inputs.stain_mask[i] && d <= reach2 {
+                acc[cell].stain_hits += 1;
+            }
+            if d <= gap2 || d > out2 {
+                continue;
+            }
+            let dab = inputs.dab[i];
+            let a = &mut acc[cell];
+            a.ring_pixels += 1;
+            a.ring_dab += f64::from(dab);
+            let [cx, cy] = centroids[cell];
+            let (dx, dy) = (x as f32 + 0.5 - cx as f32, y as f32 + 0.5 - cy as f32);
+            let bin = sector(dx, dy, bins, bin_scale);
+            sector_px[cell * bins + bin] += 1;
+            sector_peak[cell * bins + bin] = sector_peak[cell * bins + bin].max(dab);
+            if dab >= membrane.stained_dab_od {
+                sector_stained[cell * bins + bin] += 1;
+            }
         }
     }
     let mut peaks = Vec::with_capacity(bins);
@@ -344,11 +345,15 @@ fn sector(dx: f32, dy: f32, bins: usize, bin_scale: f32) -> usize {
     use std::f32::consts::PI;
     let margin = 1e-4 * (1.0 + bin_scale);
     let v = (fast_atan2(dy, dx) + PI) * bin_scale;
-    if v.is_finite() && (v - v.round()).abs() > margin {
-        (v as usize).min(bins - 1)
-    } else {
-        (((dy.atan2(dx) + PI) * bin_scale) as usize).min(bins - 1)
+    if v.is_finite() && v >= 0.0 {
+        // truncation, not f32::round: without SSE4.1 that is a libm call
+        let whole = v as usize;
+        let frac = v - whole as f32;
+        if frac > margin && frac < 1.0 - margin {
+            return whole.min(bins - 1);
+        }
     }
+    (((dy.atan2(dx) + PI) * bin_scale) as usize).min(bins - 1)
 }
 
 /// `atan2(y, x)` within 1.2e-5 rad: Abramowitz & Stegun 4.4.49 on `min / max` of `|x|, |y|`
