@@ -345,12 +345,13 @@ fn sector(dx: f32, dy: f32, bins: usize, bin_scale: f32) -> usize {
     use std::f32::consts::PI;
     let margin = 1e-4 * (1.0 + bin_scale);
     let v = (fast_atan2(dy, dx) + PI) * bin_scale;
+    // v is at most bins + 1 <= 361 where it is finite; truncating to i32 is one instruction
+    // (to usize it is several, and f32::round a libm call without SSE4.1)
     if v.is_finite() && v >= 0.0 {
-        // truncation, not f32::round: without SSE4.1 that is a libm call
-        let whole = v as usize;
+        let whole = v as i32;
         let frac = v - whole as f32;
         if frac > margin && frac < 1.0 - margin {
-            return whole.min(bins - 1);
+            return (whole as usize).min(bins - 1);
         }
     }
     (((dy.atan2(dx) + PI) * bin_scale) as usize).min(bins - 1)
