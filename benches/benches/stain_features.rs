@@ -11,8 +11,14 @@
 //!   512 x 512 patch (the peers' "EDT + watershed" part);
 //! - `segment_512`: the whole default segmenter (threshold, opening, holes, EDT, markers,
 //!   watershed, components, size filter) on one patch's planes;
+//! - `cells_16x512/{segment,deconvolve_segment}`: the same over all 16 patches of the image
+//!   (as the peers' `cells.py --patches 16` averages its 16), from given planes and from RGB
+//!   (deconvolution included, like the OpenCV pipeline), one thread, throughput in patches;
 //! - `analyze_512/{1,2}_threads`: `StainAnalyzer::analyze` (deconvolution, brown, cells,
-//!   membranes) on 16 patches of 512 x 512, throughput in patches.
+//!   membranes) on 16 patches of 512 x 512, throughput in patches;
+//! - `analyze_in_context_576/{1,2}_threads`: what the slide pipeline does per patch since it
+//!   reads 16 um of context: `analyze_in_context` of 16 windows of 576 x 576 (the 512 x 512
+//!   patch in the middle), throughput in patches.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -23,12 +29,14 @@ use stain_features::morphology::open;
 use stain_features::segment::split_touching;
 use stain_features::threshold::otsu;
 use stain_features::{
-    CellSegmenter, Deconvolver, SegmentationConfig, Stain, StainAnalyzer, StainConfig, StainMatrix,
-    StainPlanes, WatershedSegmenter,
+    CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, Stain, StainAnalyzer, StainConfig,
+    StainMatrix, StainPlanes, WatershedSegmenter,
 };
 
 const SIDE: u32 = 2048;
 const PATCH: u32 = 512;
+/// 16 um of context at 0.5 um/px on each side, as the slide pipeline reads it.
+const CONTEXT: u32 = 32;
 const MPP: f64 = 0.5;
 
 fn input() -> RgbImage {
@@ -104,6 +112,37 @@ fn bench(c: &mut Criterion) {
         b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
     });
 
+    let all_planes: Vec<StainPlanes> = tiles.iter().map(|t| od10.deconvolve(t)).collect();
+    let mut g = c.benchmark_group("cells_16x512");
+    g.throughput(Throughput::Elements(tiles.len() as u64));
+    g.bench_function("segment", |b| {
+        b.iter(|| {
+            single.install(|| {
+                tiles
+                    .iter()
+                    .zip(&all_planes)
+                    .map(|(t, p)| segmenter.segment(t, p, MPP).unwrap().count)
+                    .sum::<u32>()
+            })
+        })
+    });
+    g.bench_function("deconvolve_segment", |b| {
+        b.iter(|| {
+            single.install(|| {
+                tiles
+                    .iter()
+                    .map(|t| {
+                        segmenter
+                            .segment(t, &od10.deconvolve(t), MPP)
+                            .unwrap()
+                            .count
+                    })
+                    .sum::<u32>()
+            })
+        })
+    });
+    g.finish();
+
     let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
     let mut g = c.benchmark_group("analyze_512");
     g.throughput(Throughput::Elements(tiles.len() as u64));
@@ -116,6 +155,39 @@ fn bench(c: &mut Criterion) {
                     tiles
                         .par_iter()
                         .map(|t| analyzer.analyze(t, MPP).unwrap().cell_count)
+                        .sum::<u64>()
+                })
+            })
+        });
+    }
+    g.finish();
+
+    // 16 windows of 576^2 spread over the image (4 x 4, 488 px apart: all inside 2048^2)
+    let side = PATCH + 2 * CONTEXT;
+    let step = (SIDE - side) / 3;
+    let windows: Vec<RgbImage> = (0..16)
+        .map(|k| {
+            let (x, y) = ((k % 4) * step, (k / 4) * step);
+            image::imageops::crop_imm(&img, x, y, side, side).to_image()
+        })
+        .collect();
+    let core = PixelRect::new(CONTEXT, CONTEXT, PATCH, PATCH);
+    let mut g = c.benchmark_group("analyze_in_context_576");
+    g.throughput(Throughput::Elements(windows.len() as u64));
+    g.sample_size(10);
+    for threads in [1, 2] {
+        let p = pool(threads);
+        g.bench_function(format!("{threads}_threads"), |b| {
+            b.iter(|| {
+                p.install(|| {
+                    windows
+                        .par_iter()
+                        .map(|w| {
+                            analyzer
+                                .analyze_in_context(w, MPP, core)
+                                .unwrap()
+                                .cell_count
+                        })
                         .sum::<u64>()
                 })
             })
