@@ -58,6 +58,7 @@ mod request;
 pub mod resize;
 pub mod slide;
 mod thumbnail;
+mod tiff_codes;
 pub mod writer;
 
 pub use error::{Result, WsiError};

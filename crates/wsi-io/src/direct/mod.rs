@@ -23,9 +23,10 @@ use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 
 use crate::error::{Result, WsiError};
+use crate::tiff_codes::PHOTOMETRIC_RGB;
 use cache::TileCache;
 use read_at::read_exact_at;
-use tiff::{PHOTOMETRIC_RGB, TiledDirectory, tiled_directories};
+use tiff::{TiledDirectory, tiled_directories};
 
 /// Decoded tiles kept per slide: 32 MiB, like OpenSlide's default cache.
 const CACHE_BYTES: usize = 32 << 20;
@@ -99,7 +100,7 @@ impl DirectTiles {
         let rgb_stream = decoder.input_colorspace() == Some(ColorSpace::RGB);
         let dims_ok =
             decoder.dimensions() == Some((dir.tile_width as usize, dir.tile_height as usize));
-        dims_ok && rgb_stream == (dir.photometric == PHOTOMETRIC_RGB)
+        dims_ok && rgb_stream == (dir.photometric == u64::from(PHOTOMETRIC_RGB))
     }
 
     /// Reads a region as OpenSlide's `read_region` would, when this reader covers it:
@@ -210,7 +211,7 @@ impl DirectTiles {
             }
             _ => tile,
         };
-        if dir.photometric == PHOTOMETRIC_RGB {
+        if dir.photometric == u64::from(PHOTOMETRIC_RGB) {
             label_components_rgb(&mut stream);
         }
         Ok(stream)

@@ -5,30 +5,7 @@ use std::fs::File;
 use std::io;
 
 use super::read_at::read_exact_at;
-
-/// Tags this reader understands (TIFF 6.0 and the TIFF/JPEG technical note numbering).
-mod tag {
-    pub const IMAGE_WIDTH: u16 = 256;
-    pub const IMAGE_LENGTH: u16 = 257;
-    pub const BITS_PER_SAMPLE: u16 = 258;
-    pub const COMPRESSION: u16 = 259;
-    pub const PHOTOMETRIC: u16 = 262;
-    pub const SAMPLES_PER_PIXEL: u16 = 277;
-    pub const PLANAR_CONFIGURATION: u16 = 284;
-    pub const TILE_WIDTH: u16 = 322;
-    pub const TILE_LENGTH: u16 = 323;
-    pub const TILE_OFFSETS: u16 = 324;
-    pub const TILE_BYTE_COUNTS: u16 = 325;
-    pub const JPEG_TABLES: u16 = 347;
-}
-
-/// TIFF `Compression` value of "new-style" JPEG (TIFF Technical Note 2), the one Aperio and
-/// generic tiled TIFFs use.
-pub const COMPRESSION_JPEG: u64 = 7;
-/// TIFF `PhotometricInterpretation` RGB.
-pub const PHOTOMETRIC_RGB: u64 = 2;
-/// TIFF `PhotometricInterpretation` YCbCr.
-pub const PHOTOMETRIC_YCBCR: u64 = 6;
+use crate::tiff_codes::{COMPRESSION_JPEG, PHOTOMETRIC_RGB, PHOTOMETRIC_YCBCR, tag};
 
 /// Refuse files whose directory chain is longer than this (a loop or a hostile file).
 const MAX_DIRECTORIES: usize = 4096;
@@ -78,8 +55,10 @@ impl TiledDirectory {
     /// Whether tiles are 8-bit, 3-sample, chunky JPEG in RGB or YCbCr: what the direct reader
     /// decodes. Anything else stays with OpenSlide.
     pub fn is_plain_jpeg_rgb(&self) -> bool {
-        self.compression == COMPRESSION_JPEG
-            && matches!(self.photometric, PHOTOMETRIC_RGB | PHOTOMETRIC_YCBCR)
+        self.compression == u64::from(COMPRESSION_JPEG)
+            && [PHOTOMETRIC_RGB, PHOTOMETRIC_YCBCR]
+                .iter()
+                .any(|&p| self.photometric == u64::from(p))
             && self.samples_per_pixel == 3
             && self.eight_bit
             && self.chunky

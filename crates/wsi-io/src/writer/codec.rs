@@ -7,19 +7,10 @@ use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 use super::ifd::{Tag, TagValue};
 use super::options::Compression;
-
-/// TIFF Compression tag value for JPEG ("new-style", one JPEG stream per tile).
-const COMPRESSION_JPEG: u16 = 7;
-/// TIFF Compression tag value for zlib ("Adobe deflate").
-const COMPRESSION_DEFLATE: u16 = 8;
-/// TIFF Compression tag value for LZW.
-const COMPRESSION_LZW: u16 = 5;
-/// PhotometricInterpretation RGB.
-const PHOTOMETRIC_RGB: u16 = 2;
-/// PhotometricInterpretation YCbCr (what a standard JFIF stream holds).
-const PHOTOMETRIC_YCBCR: u16 = 6;
-/// Predictor "horizontal differencing".
-const PREDICTOR_HORIZONTAL: u16 = 2;
+use crate::tiff_codes::{
+    COMPRESSION_DEFLATE, COMPRESSION_JPEG, COMPRESSION_LZW, PHOTOMETRIC_RGB, PHOTOMETRIC_YCBCR,
+    PREDICTOR_HORIZONTAL, tag,
+};
 
 /// Encodes a `side` x `side` RGB tile (row-major, 3 bytes a pixel). The buffer is scratch:
 /// lossless codecs apply the predictor to it in place. The error is the codec's message.
@@ -80,22 +71,22 @@ pub(crate) fn codec_tags(compression: Compression) -> Vec<Tag> {
     };
     match compression {
         Compression::Jpeg { .. } => vec![
-            short(259, &[COMPRESSION_JPEG]),
-            short(262, &[PHOTOMETRIC_YCBCR]),
+            short(tag::COMPRESSION, &[COMPRESSION_JPEG]),
+            short(tag::PHOTOMETRIC, &[PHOTOMETRIC_YCBCR]),
             // Matches the encoder's 1x1 sampling (libtiff checks the two agree).
-            short(530, &[1, 1]),
+            short(tag::YCBCR_SUBSAMPLING, &[1, 1]),
         ],
         Compression::Deflate | Compression::Lzw => vec![
             short(
-                259,
+                tag::COMPRESSION,
                 &[if compression == Compression::Deflate {
                     COMPRESSION_DEFLATE
                 } else {
                     COMPRESSION_LZW
                 }],
             ),
-            short(262, &[PHOTOMETRIC_RGB]),
-            short(317, &[PREDICTOR_HORIZONTAL]),
+            short(tag::PHOTOMETRIC, &[PHOTOMETRIC_RGB]),
+            short(tag::PREDICTOR, &[PREDICTOR_HORIZONTAL]),
         ],
     }
 }

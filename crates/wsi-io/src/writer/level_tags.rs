@@ -5,6 +5,7 @@ use super::codec::codec_tags;
 use super::description::level_description;
 use super::ifd::{Tag, TagValue};
 use super::options::WriterOptions;
+use crate::tiff_codes::{RESOLUTION_UNIT_CM, tag};
 
 /// One finished pyramid level: its size and where its tiles are in the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,12 +49,12 @@ pub(crate) fn level_tags(
     let (w, h) = level.size;
     let mut tags = vec![
         // NewSubfileType: 0 for the full image, 1 ("reduced resolution") for the others.
-        long(254, u32::from(level.index > 0)),
-        long(256, w),
-        long(257, h),
-        short(258, &[8, 8, 8]),
+        long(tag::NEW_SUBFILE_TYPE, u32::from(level.index > 0)),
+        long(tag::IMAGE_WIDTH, w),
+        long(tag::IMAGE_LENGTH, h),
+        short(tag::BITS_PER_SAMPLE, &[8, 8, 8]),
         Tag {
-            code: 270,
+            code: tag::IMAGE_DESCRIPTION,
             value: TagValue::Ascii(level_description(
                 base_size,
                 level.size,
@@ -61,16 +62,16 @@ pub(crate) fn level_tags(
                 options,
             )),
         },
-        short(277, &[3]),
-        short(284, &[1]),
-        long(322, options.tile_size),
-        long(323, options.tile_size),
+        short(tag::SAMPLES_PER_PIXEL, &[3]),
+        short(tag::PLANAR_CONFIGURATION, &[1]),
+        long(tag::TILE_WIDTH, options.tile_size),
+        long(tag::TILE_LENGTH, options.tile_size),
         Tag {
-            code: 324,
+            code: tag::TILE_OFFSETS,
             value: TagValue::Offsets(level.tile_offsets.clone()),
         },
         Tag {
-            code: 325,
+            code: tag::TILE_BYTE_COUNTS,
             value: TagValue::Offsets(level.tile_byte_counts.clone()),
         },
     ];
@@ -80,14 +81,14 @@ pub(crate) fn level_tags(
         let per_cm =
             |base: u32, here: u32| rational(1e4 / (mpp * f64::from(base) / f64::from(here)));
         tags.push(Tag {
-            code: 282,
+            code: tag::X_RESOLUTION,
             value: TagValue::Rational(vec![per_cm(base_size.0, w)]),
         });
         tags.push(Tag {
-            code: 283,
+            code: tag::Y_RESOLUTION,
             value: TagValue::Rational(vec![per_cm(base_size.1, h)]),
         });
-        tags.push(short(296, &[3]));
+        tags.push(short(tag::RESOLUTION_UNIT, &[RESOLUTION_UNIT_CM]));
     }
     tags
 }
