@@ -144,23 +144,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
-    let mut g = c.benchmark_group("analyze_512");
-    g.throughput(Throughput::Elements(tiles.len() as u64));
-    g.sample_size(10);
-    for threads in [1, 2] {
-        let p = pool(threads);
-        g.bench_function(format!("{threads}_threads"), |b| {
-            b.iter(|| {
-                p.install(|| {
-                    tiles
-                        .par_iter()
-                        .map(|t| analyzer.analyze(t, MPP).unwrap().cell_count)
-                        .sum::<u64>()
-                })
-            })
-        });
-    }
-    g.finish();
+    per_patch_over_threads(c, "analyze_512", &tiles, |t| {
+        analyzer.analyze(t, MPP).unwrap().cell_count
+    });
 
     // 16 windows of 576^2 spread over the image (4 x 4, 488 px apart: all inside 2048^2)
     let side = PATCH + 2 * CONTEXT;
@@ -172,25 +158,28 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     let core = PixelRect::new(CONTEXT, CONTEXT, PATCH, PATCH);
-    let mut g = c.benchmark_group("analyze_in_context_576");
-    g.throughput(Throughput::Elements(windows.len() as u64));
+    per_patch_over_threads(c, "analyze_in_context_576", &windows, |w| {
+        analyzer
+            .analyze_in_context(w, MPP, core)
+            .unwrap()
+            .cell_count
+    });
+}
+
+/// `analyze` over all `patches` per iteration, in a pool of 1 and of 2 threads.
+fn per_patch_over_threads(
+    c: &mut Criterion,
+    group: &str,
+    patches: &[RgbImage],
+    analyze: impl Fn(&RgbImage) -> u64 + Sync,
+) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(patches.len() as u64));
     g.sample_size(10);
     for threads in [1, 2] {
         let p = pool(threads);
         g.bench_function(format!("{threads}_threads"), |b| {
-            b.iter(|| {
-                p.install(|| {
-                    windows
-                        .par_iter()
-                        .map(|w| {
-                            analyzer
-                                .analyze_in_context(w, MPP, core)
-                                .unwrap()
-                                .cell_count
-                        })
-                        .sum::<u64>()
-                })
-            })
+            b.iter(|| p.install(|| patches.par_iter().map(&analyze).sum::<u64>()))
         });
     }
     g.finish();
