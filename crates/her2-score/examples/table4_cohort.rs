@@ -95,10 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * cv.std_test_accuracy.unwrap_or(0.0)
         );
         for threshold in calibration.thresholds {
-            println!(
-                "    {:<36} {:.4} -> {:.4}",
-                threshold.name, threshold.before, threshold.after
-            );
+            println!("    {threshold}");
         }
     }
     Ok(())

@@ -58,8 +58,8 @@ mod score;
 pub use aggregate::SlideAggregator;
 pub use assess::Assessment;
 pub use calibrate::{
-    Calibration, CalibrationOptions, CrossValidation, FittedThreshold, FoldResult, Objective,
-    calibrate, evaluate,
+    BoundaryVoters, Calibration, CalibrationOptions, CrossValidation, FittedThreshold, FoldResult,
+    Objective, VoterSelection, VoterTrial, calibrate, evaluate,
 };
 pub use config::{AggregationConfig, ScoringConfig};
 pub use error::{Result, ScoreError};

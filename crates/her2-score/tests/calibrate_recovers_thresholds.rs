@@ -210,3 +210,78 @@ fn fitted_config_and_features_round_trip_through_files() {
         .count();
     assert_eq!(threes, labelled_threes);
 }
+
+/// A lab whose 2+|3+ boundary needs completeness as well as darkness: voter selection finds
+/// the circumferential ratio there, and its cross-validation covers the selection too.
+#[test]
+fn voter_selection_finds_the_index_that_separates_two_three() {
+    let mut truth = ScoringConfig::default().paper;
+    truth.zero_one.staining = Some(0.05);
+    truth.one_two.staining = Some(0.25);
+    truth.two_three.staining = Some(0.45);
+    truth.two_three.circumferential_ratio = Some(0.5);
+    let mut mix = Mix(11);
+    let slides: Vec<LabelledSlide> = (0..160)
+        .map(|i| {
+            let severity = mix.next();
+            let features = SlideFeatures {
+                staining_average: 0.8 * severity,
+                positive_cell_ratio: 0.3 * severity,
+                // completeness is independent of darkness among dark slides
+                circumferential_ratio: if severity > 0.5 {
+                    mix.next()
+                } else {
+                    0.9 * severity
+                },
+                ..SlideFeatures::default()
+            };
+            let label = truth.score(&features).score;
+            LabelledSlide {
+                slide: format!("v{i}"),
+                features,
+                label,
+            }
+        })
+        .collect();
+    let plain = CalibrationOptions {
+        folds: 4,
+        ..CalibrationOptions::default()
+    };
+    let fixed = calibrate(&ScoringConfig::default(), RuleKind::Paper, &slides, &plain).unwrap();
+    let selecting = CalibrationOptions {
+        select_voters: true,
+        ..plain
+    };
+    let selected = calibrate(
+        &ScoringConfig::default(),
+        RuleKind::Paper,
+        &slides,
+        &selecting,
+    )
+    .unwrap();
+    let two_three = &selected.config.paper.two_three;
+    assert!(two_three.circumferential_ratio.is_some(), "{two_three:?}");
+    let cv = |c: &her2_score::Calibration| {
+        c.cross_validation
+            .as_ref()
+            .unwrap()
+            .pooled
+            .accuracy
+            .unwrap()
+    };
+    assert!(
+        cv(&selected) > cv(&fixed) + 0.05,
+        "selected {} vs Table 4 voters {}",
+        cv(&selected),
+        cv(&fixed)
+    );
+    assert!(selected.voters.is_some() && fixed.voters.is_none());
+    assert!(
+        selected
+            .thresholds
+            .iter()
+            .any(|t| t.name == "paper.two_three.circumferential_ratio" && t.before.is_none())
+    );
+    // the fitted config is valid and is what scores
+    selected.config.validate().unwrap();
+}

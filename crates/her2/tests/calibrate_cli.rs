@@ -146,3 +146,94 @@ fn bad_input_names_the_problem_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("magic"));
     assert!(!out.exists());
 }
+
+/// Writes 40 slides whose 2+ and 3+ share one staining range and differ only in the
+/// circumferential ratio (dark incomplete 2+ against dark complete 3+).
+fn write_dark_two_plus_cohort(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut records = Vec::new();
+    let mut labels = String::from("slide_id,label\n");
+    for (class, label) in ["0", "1+", "2+", "3+"].into_iter().enumerate() {
+        for i in 0..10 {
+            let t = (i as f64 + 0.5) / 10.0;
+            let (staining, circumferential) = match class {
+                0 => (0.02 * t, 0.0),
+                1 => (0.1 + 0.1 * t, 0.05 + 0.1 * t),
+                2 => (0.6 - 0.15 * t, 0.1 + 0.2 * t),
+                _ => (0.45 + 0.15 * t, 0.45 + 0.3 * t),
+            };
+            let slide = format!("c{class}-{i}");
+            labels.push_str(&format!("{slide},{label}\n"));
+            records.push(SlideRecord {
+                slide,
+                features: SlideFeatures {
+                    cells: 5_000,
+                    patches: 30,
+                    staining_average: staining,
+                    positive_cell_ratio: staining,
+                    circumferential_ratio: circumferential,
+                    ..SlideFeatures::default()
+                },
+            });
+        }
+    }
+    let features_path = dir.join("features.csv");
+    write_features_csv(&features_path, &records).unwrap();
+    let labels_path = dir.join("labels.csv");
+    std::fs::write(&labels_path, labels).unwrap();
+    (features_path, labels_path)
+}
+
+#[test]
+fn select_voters_adds_completeness_at_two_three_for_the_paper_rule_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (features, labels) = write_dark_two_plus_cohort(dir.path());
+    let out = dir.path().join("paper.toml");
+    let report = dir.path().join("calibration.json");
+    let run = her2()
+        .arg("calibrate")
+        .args([&features, &labels])
+        .args(["--rule", "paper", "--folds", "4", "--select-voters"])
+        .arg("--out")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("voters at two_three"), "{stdout}");
+    let config = ScoringConfig::load(&out).unwrap();
+    assert_eq!(config.rule, RuleKind::Paper);
+    assert!(
+        config.paper.two_three.circumferential_ratio.is_some(),
+        "{:?}",
+        config.paper.two_three
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["training"]["accuracy"], 1.0);
+    assert_eq!(json["voters"]["before"][0]["voters"][0], "staining");
+    assert!(json["voters"]["held_out_after"].as_f64() > json["voters"]["held_out_before"].as_f64());
+
+    // voter selection is the paper rule's; asked of another rule, it is refused
+    let refused = dir.path().join("guideline.toml");
+    let run = her2()
+        .arg("calibrate")
+        .args([&features, &labels])
+        .args(["--rule", "guideline", "--select-voters"])
+        .arg("--out")
+        .arg(&refused)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("voter selection applies to the paper rule"),
+        "{stderr}"
+    );
+    assert!(!refused.exists());
+}

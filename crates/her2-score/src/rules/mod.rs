@@ -5,7 +5,7 @@
 //! pathologist can see why a slide got its score and which value was close to a cut.
 
 mod guideline;
-mod paper;
+pub(crate) mod paper;
 mod staining;
 
 pub use guideline::Guideline;

@@ -27,20 +27,37 @@ pub struct BoundaryVotes {
     pub circumferential_ratio: Option<f64>,
 }
 
+/// The paper's three indexes, in the order they are listed and vote.
+pub(crate) const INDEXES: [Measure; 3] = [
+    Measure::StainingAverage,
+    Measure::PositiveCellRatio,
+    Measure::CircumferentialRatio,
+];
+
 impl BoundaryVotes {
     /// The voting indexes and their cuts, in a fixed order.
     fn votes(&self) -> impl Iterator<Item = (Measure, f64)> + '_ {
+        INDEXES
+            .into_iter()
+            .zip([
+                self.staining,
+                self.positive_ratio,
+                self.circumferential_ratio,
+            ])
+            .filter_map(|(measure, cut)| cut.map(|cut| (measure, cut)))
+    }
+
+    /// Which of [`INDEXES`] vote here.
+    pub(crate) fn voting(&self) -> [bool; 3] {
         [
-            (Measure::StainingAverage, self.staining),
-            (Measure::PositiveCellRatio, self.positive_ratio),
-            (Measure::CircumferentialRatio, self.circumferential_ratio),
+            self.staining.is_some(),
+            self.positive_ratio.is_some(),
+            self.circumferential_ratio.is_some(),
         ]
-        .into_iter()
-        .filter_map(|(measure, cut)| cut.map(|cut| (measure, cut)))
     }
 
     /// The config key of a voting index.
-    fn key(measure: Measure) -> &'static str {
+    pub(crate) fn key(measure: Measure) -> &'static str {
         match measure {
             Measure::PositiveCellRatio => "positive_ratio",
             Measure::CircumferentialRatio => "circumferential_ratio",
@@ -99,8 +116,8 @@ impl Default for PaperIntegrated {
     }
 }
 
-/// The boundaries from the top, with the score above each.
-const BOUNDARY_NAMES: [&str; 3] = ["two_three", "one_two", "zero_one"];
+/// The config names of the boundaries, from the top.
+pub(crate) const BOUNDARY_NAMES: [&str; 3] = ["two_three", "one_two", "zero_one"];
 
 impl PaperIntegrated {
     /// The boundaries from the top (2+|3+, 1+|2+, 0|1+) with the score above each.
@@ -128,11 +145,7 @@ impl PaperIntegrated {
                 )?;
             }
         }
-        for measure in [
-            Measure::StainingAverage,
-            Measure::PositiveCellRatio,
-            Measure::CircumferentialRatio,
-        ] {
+        for measure in INDEXES {
             let cuts: Vec<f64> = self
                 .chain(measure)
                 .into_iter()
@@ -159,6 +172,37 @@ impl PaperIntegrated {
     }
 
     /// The boundary at `position` (0 for 0|1+).
+    pub(crate) fn boundary(&self, position: usize) -> &BoundaryVotes {
+        match position {
+            0 => &self.zero_one,
+            1 => &self.one_two,
+            _ => &self.two_three,
+        }
+    }
+
+    /// A copy in which exactly the `voting` indexes (in [`INDEXES`] order) vote at the boundary
+    /// at `position` (0 for 0|1+): an index that already voted keeps its cut; a new voter starts
+    /// midway between its own cuts at the boundaries below and above (0 and 1 where it has
+    /// none), so the copy stays valid and calibration can move it from there.
+    pub(crate) fn with_voting(&self, position: usize, voting: [bool; 3]) -> Self {
+        let mut rule = self.clone();
+        for (measure, votes) in INDEXES.into_iter().zip(voting) {
+            let chain = self.chain(measure);
+            let cut = rule.boundary_mut(position).cut_mut(measure);
+            if !votes {
+                *cut = None;
+            } else if cut.is_none() {
+                let below = chain.iter().rfind(|(p, _)| *p < position);
+                let above = chain.iter().find(|(p, _)| *p > position);
+                let low = below.map_or(0.0, |&(_, cut)| cut);
+                let high = above.map_or(1.0, |&(_, cut)| cut);
+                *cut = Some(0.5 * (low + high));
+            }
+        }
+        rule
+    }
+
+    /// The boundary at `position` (0 for 0|1+), to change.
     fn boundary_mut(&mut self, position: usize) -> &mut BoundaryVotes {
         match position {
             0 => &mut self.zero_one,
@@ -197,11 +241,7 @@ impl TunableRule for PaperIntegrated {
 
     fn tunables(&self) -> Vec<Tunable> {
         let mut tunables = Vec::new();
-        for measure in [
-            Measure::StainingAverage,
-            Measure::PositiveCellRatio,
-            Measure::CircumferentialRatio,
-        ] {
+        for measure in INDEXES {
             let chain = self.chain(measure);
             for (i, &(position, cut)) in chain.iter().enumerate() {
                 tunables.push(Tunable {
@@ -223,11 +263,7 @@ impl TunableRule for PaperIntegrated {
 
     fn set_tunable(&mut self, index: usize, value: f64) {
         let mut seen = 0;
-        for measure in [
-            Measure::StainingAverage,
-            Measure::PositiveCellRatio,
-            Measure::CircumferentialRatio,
-        ] {
+        for measure in INDEXES {
             for (position, _) in self.chain(measure) {
                 if seen == index {
                     *self.boundary_mut(position).cut_mut(measure) = Some(value);
@@ -316,6 +352,28 @@ mod tests {
             "{}",
             outcome.fired
         );
+    }
+
+    #[test]
+    fn with_voting_keeps_cuts_and_starts_new_voters_between_neighbours() {
+        let rule = PaperIntegrated::default();
+        // circumferential ratio joins at 2+|3+: between its 1+|2+ cut (0.407) and 1
+        let joined = rule.with_voting(2, [true, false, true]);
+        assert_eq!(joined.two_three.staining, Some(0.454));
+        assert_eq!(
+            joined.two_three.circumferential_ratio,
+            Some(0.5 * (0.407 + 1.0))
+        );
+        assert_eq!(joined.two_three.voting(), [true, false, true]);
+        // staining leaves 1+|2+, positive ratio stays
+        let left = joined.with_voting(1, [false, true, true]);
+        assert_eq!(left.one_two.staining, None);
+        assert_eq!(left.one_two.positive_ratio, Some(0.1275));
+        assert!(left.validate().is_ok());
+        // positive ratio joins at 2+|3+ between 0.1275 and 1
+        let all = rule.with_voting(2, [true, true, true]);
+        assert_eq!(all.two_three.positive_ratio, Some(0.5 * (0.1275 + 1.0)));
+        assert_eq!(all.boundary(2).voting(), [true, true, true]);
     }
 
     #[test]

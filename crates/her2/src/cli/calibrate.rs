@@ -34,6 +34,10 @@ pub struct CalibrateArgs {
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Paper rule only: also choose which indexes vote at each boundary (by cross-validated
+    /// agreement), instead of keeping the starting config's voters.
+    #[arg(long)]
+    pub select_voters: bool,
     /// Also write the full calibration report as JSON.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -60,6 +64,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         objective: args.objective,
         folds: args.folds,
         seed: args.seed,
+        select_voters: args.select_voters,
         ..CalibrationOptions::default()
     };
     let calibration = calibrate(&base, args.rule, &slides, &options)
@@ -88,10 +93,17 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         args.rule, calibration.slides, args.objective
     );
     for threshold in &calibration.thresholds {
-        println!(
-            "  {:<40} {:>10.4} -> {:.4}",
-            threshold.name, threshold.before, threshold.after
-        );
+        println!("  {threshold}");
+    }
+    if let Some(selection) = &calibration.voters {
+        for (before, after) in selection.before.iter().zip(&selection.after) {
+            println!(
+                "  voters at {:<10} {} -> {}",
+                after.boundary,
+                before.voters.join("+"),
+                after.voters.join("+")
+            );
+        }
     }
     println!(
         "accuracy before {}, after {} (on the fitted slides: optimistic)",

@@ -7,6 +7,14 @@
 //! from a data-driven guess (midpoints between class medians), and keeps the better fit. Among
 //! equally good cuts it keeps the current one, or else takes the middle of the best run, so
 //! cuts sit in the middle of gaps between classes.
+//!
+//! For the paper rule, calibration can also choose which indexes vote at each boundary
+//! ([`CalibrationOptions::select_voters`], module `voters`), since Table 4's choice
+//! need not suit another lab's stain and scanner.
+
+mod voters;
+
+pub use voters::{BoundaryVoters, VoterSelection, VoterTrial};
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,7 +25,7 @@ use crate::config::ScoringConfig;
 use crate::error::{Result, ScoreError};
 use crate::labels::LabelledSlide;
 use crate::metrics::{ConfusionMatrix, Evaluation, KappaWeights};
-use crate::rules::{Level, RuleKind, TunableRule, decide};
+use crate::rules::{Level, RuleKind, Tunable, TunableRule, decide};
 use crate::score::Her2Score;
 
 /// What the search maximises.
@@ -70,6 +78,9 @@ pub struct CalibrationOptions {
     pub max_rounds: usize,
     /// Candidate cuts per threshold at most (quantiles when slides have more distinct values).
     pub max_candidates: usize,
+    /// Paper rule only: also choose which indexes vote at each boundary, by cross-validated
+    /// agreement on the slides (needs `folds` > 1 to be more than a training fit).
+    pub select_voters: bool,
 }
 
 impl Default for CalibrationOptions {
@@ -80,6 +91,7 @@ impl Default for CalibrationOptions {
             seed: 0,
             max_rounds: 20,
             max_candidates: 256,
+            select_voters: false,
         }
     }
 }
@@ -89,10 +101,24 @@ impl Default for CalibrationOptions {
 pub struct FittedThreshold {
     /// Its config path (for example `guideline.three_plus_percent`).
     pub name: String,
-    /// The value in the starting config.
-    pub before: f64,
-    /// The fitted value.
-    pub after: f64,
+    /// The value in the starting config; `None` for an index that voter selection added.
+    pub before: Option<f64>,
+    /// The fitted value; `None` for an index that voter selection removed.
+    pub after: Option<f64>,
+}
+
+impl fmt::Display for FittedThreshold {
+    /// `name  before -> after`, with `-` where the index does not vote.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cut = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+        write!(
+            f,
+            "{:<40} {:>10} -> {}",
+            self.name,
+            cut(self.before),
+            cut(self.after)
+        )
+    }
 }
 
 /// One fold of cross-validation: fitted on the other folds, tested on this one.
@@ -140,15 +166,19 @@ pub struct Calibration {
     pub before: Evaluation,
     /// The fitted config's agreement on the slides it was fitted on (optimistic).
     pub training: Evaluation,
-    /// Held-out agreement, when folds > 1.
+    /// Held-out agreement, when folds > 1. With voter selection, each fold chooses its own
+    /// voters too, so this is the honest figure for the whole procedure.
     pub cross_validation: Option<CrossValidation>,
+    /// Which indexes vote where, before and after, when voters were selected.
+    pub voters: Option<VoterSelection>,
     /// The starting config with the fitted thresholds and `rule` set to the fitted rule.
     pub config: ScoringConfig,
 }
 
 /// Fits `rule`'s thresholds in `base` to `slides`.
 ///
-/// Fails when there are fewer than two slides, fewer slides than folds, or only one class.
+/// Fails when there are fewer than two slides, fewer slides than folds, only one class, or
+/// voter selection is asked for a rule other than the paper's.
 pub fn calibrate(
     base: &ScoringConfig,
     rule: RuleKind,
@@ -173,11 +203,32 @@ pub fn calibrate(
             options.folds
         )));
     }
+    if options.select_voters && rule != RuleKind::Paper {
+        return Err(ScoreError::InvalidConfig(format!(
+            "voter selection applies to the paper rule, not the {rule} rule"
+        )));
+    }
     let all: Vec<&LabelledSlide> = slides.iter().collect();
     let mut config = base.clone();
     config.rule = rule;
+    let mut voters = None;
     let (thresholds, cross_validation) = match rule {
         RuleKind::Guideline => fit_and_validate(&mut config.guideline, &all, options),
+        RuleKind::Paper if options.select_voters => {
+            let start = config.paper.clone();
+            let cross_validation = (options.folds > 1).then(|| {
+                cross_validate(&all, options, |train| {
+                    voters::select_and_fit(&start, train, options).0.levels()
+                })
+            });
+            let (fitted, selection) = voters::select_and_fit(&start, &all, options);
+            config.paper = fitted;
+            voters = Some(selection);
+            (
+                compare_thresholds(&start.tunables(), &config.paper.tunables()),
+                cross_validation,
+            )
+        }
         RuleKind::Paper => fit_and_validate(&mut config.paper, &all, options),
         RuleKind::Staining => fit_and_validate(&mut config.staining, &all, options),
     };
@@ -189,6 +240,7 @@ pub fn calibrate(
         before: evaluate(base, rule, slides),
         training: evaluate(&config, rule, slides),
         cross_validation,
+        voters,
         config,
     })
 }
@@ -211,19 +263,40 @@ fn fit_and_validate<R: TunableRule>(
     options: &CalibrationOptions,
 ) -> (Vec<FittedThreshold>, Option<CrossValidation>) {
     let start = rule.clone();
-    let cross_validation = (options.folds > 1).then(|| cross_validate(&start, slides, options));
-    *rule = fit(&start, slides, options);
-    let thresholds = start
-        .tunables()
-        .into_iter()
-        .zip(rule.tunables())
-        .map(|(before, after)| FittedThreshold {
-            name: before.name,
-            before: before.value,
-            after: after.value,
+    let cross_validation = (options.folds > 1).then(|| {
+        cross_validate(slides, options, |train| {
+            fit(&start, train, options).levels()
         })
-        .collect();
-    (thresholds, cross_validation)
+    });
+    *rule = fit(&start, slides, options);
+    (
+        compare_thresholds(&start.tunables(), &rule.tunables()),
+        cross_validation,
+    )
+}
+
+/// Every threshold of `after` with its value in `before` (matched by name), then the ones
+/// only `before` has.
+fn compare_thresholds(before: &[Tunable], after: &[Tunable]) -> Vec<FittedThreshold> {
+    let value_in = |set: &[Tunable], name: &str| {
+        set.iter()
+            .find(|tunable| tunable.name == name)
+            .map(|tunable| tunable.value)
+    };
+    let kept = after.iter().map(|tunable| FittedThreshold {
+        name: tunable.name.clone(),
+        before: value_in(before, &tunable.name),
+        after: Some(tunable.value),
+    });
+    let removed = before
+        .iter()
+        .filter(|tunable| value_in(after, &tunable.name).is_none())
+        .map(|tunable| FittedThreshold {
+            name: tunable.name.clone(),
+            before: Some(tunable.value),
+            after: None,
+        });
+    kept.chain(removed).collect()
 }
 
 /// The objective of `levels` on `slides`, with accuracy as tie-break.
@@ -401,11 +474,12 @@ fn assign_folds(slides: &[&LabelledSlide], folds: usize, seed: u64) -> Vec<usize
     fold_of
 }
 
-/// Stratified k-fold cross-validation of fitting from `start`.
-fn cross_validate<R: TunableRule>(
-    start: &R,
+/// Stratified k-fold cross-validation of a fitting procedure (`fit_levels` fits on the
+/// training slides and returns the fitted decision list).
+fn cross_validate(
     slides: &[&LabelledSlide],
     options: &CalibrationOptions,
+    fit_levels: impl Fn(&[&LabelledSlide]) -> Vec<Level>,
 ) -> CrossValidation {
     let fold_of = assign_folds(slides, options.folds, options.seed);
     let mut pooled = Vec::with_capacity(slides.len());
@@ -415,7 +489,7 @@ fn cross_validate<R: TunableRule>(
             slides.iter().zip(&fold_of).partition(|&(_, &f)| f == fold);
         let test: Vec<&LabelledSlide> = test.into_iter().map(|(slide, _)| *slide).collect();
         let train: Vec<&LabelledSlide> = train.into_iter().map(|(slide, _)| *slide).collect();
-        let fitted = fit(start, &train, options).levels();
+        let fitted = fit_levels(&train);
         let matrix = |set: &[&LabelledSlide]| {
             ConfusionMatrix::of_scores(
                 set.iter()
