@@ -1,12 +1,13 @@
 //! Stage 2 (tumour classifier): forward pass of the full-width ResNet-34 (2 classes) on
 //! batches of 256 x 256 patches on the CPU (burn `flex` backend), end to end from RGB
-//! patches to tumour probabilities. Compare with `../shared/peers/resnet34.py`
+//! patches to tumour probabilities, on burn's path and on the folded path
+//! (`tumor_classifier::FoldedResNet`, the default). Compare with `../shared/peers/resnet34.py`
 //! (onnxruntime / PyTorch); figures go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tumor_classifier::{
-    Arch, ComputeDevice, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorModel,
+    Arch, ComputeDevice, CpuKernel, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorModel,
 };
 
 fn patches(n: usize) -> Vec<image::RgbImage> {
@@ -25,18 +26,27 @@ fn resnet34_forward(c: &mut Criterion) {
         resnet: ResNetConfig::new(Arch::ResNet34, 1.0),
         ..ModelSpec::default()
     };
-    let model = ResNetTumorModel::new(spec.resnet.init(&device).unwrap(), spec, device, "bench");
-    let mut group = c.benchmark_group("classifier/resnet34_256px_cpu");
-    group.sample_size(10);
-    for batch in [1usize, 8, 32] {
-        let images = patches(batch);
-        let regions = vec![Rect::new(0, 0, 256, 256); batch];
-        group.throughput(Throughput::Elements(batch as u64));
-        group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
-            b.iter(|| model.predict(&images, &regions).unwrap())
-        });
+    let network = spec.resnet.init(&device).unwrap();
+    // Burn's flex backend (the group's historical name) and the folded path beside it.
+    for (group_name, kernel) in [
+        ("classifier/resnet34_256px_cpu", CpuKernel::Burn),
+        ("classifier/resnet34_256px_cpu_folded", CpuKernel::Folded),
+    ] {
+        let model = ResNetTumorModel::new(network.clone(), spec.clone(), device.clone(), "bench")
+            .with_cpu_kernel(kernel)
+            .unwrap();
+        let mut group = c.benchmark_group(group_name);
+        group.sample_size(10);
+        for batch in [1usize, 8, 32] {
+            let images = patches(batch);
+            let regions = vec![Rect::new(0, 0, 256, 256); batch];
+            group.throughput(Throughput::Elements(batch as u64));
+            group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
+                b.iter(|| model.predict(&images, &regions).unwrap())
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, resnet34_forward);

@@ -8,6 +8,8 @@
 //!   the `cuda` feature).
 //! - [`weights`]: Burn checkpoints (`.bpk`, carrying their [`ModelSpec`]) and PyTorch
 //!   state-dict import (`.pt`/`.pth`/`.safetensors`, pure Rust).
+//! - [`folded`]: [`FoldedResNet`], the inference-only CPU path (batch norm folded into the
+//!   convolutions, fused epilogues) that [`ResNetTumorModel`] runs on the CPU by default.
 //! - [`TumorModel`]: the seam for any patch classifier, with [`ResNetTumorModel`],
 //!   [`AllTissueTumor`] and [`AnnotatedTumor`] (GeoJSON or mask).
 //! - [`classify_slide`]: streaming whole-slide inference into a [`TumorMap`] (heatmap PNG,
@@ -48,6 +50,7 @@ pub mod curves;
 pub mod dataset;
 pub mod device;
 pub mod error;
+pub mod folded;
 pub mod geometry;
 pub mod metrics;
 pub mod model;
@@ -65,10 +68,11 @@ pub use burn;
 pub use dataset::{PatchDataset, PatchReader, PatchSample, PatchSource, SlidePatches};
 pub use device::ComputeDevice;
 pub use error::{ClassifierError, Result};
+pub use folded::FoldedResNet;
 pub use geometry::{Bitmap, GridGeometry, Rect};
 pub use metrics::{ConfusionMatrix, PatchMetrics, patch_metrics};
 pub use model::{Arch, ResNet, ResNetConfig};
-pub use preprocess::{Normalization, images_to_tensor};
+pub use preprocess::{Normalization, images_to_nchw, images_to_tensor};
 pub use slide_dataset::{
     AnnotatedSlide, SamplingConfig, SlideDraw, TissueFinder, TissueMaskRequired,
     read_slide_manifest,
@@ -78,6 +82,6 @@ pub use spec::ModelSpec;
 pub use train::{TrainConfig, TrainSummary, train};
 pub use tumor_map::{MaskConfig, TumorMap, TumorMask};
 pub use tumor_model::{
-    AllTissueTumor, AnnotatedTumor, ResNetTumorModel, TumorAnnotation, TumorModel,
+    AllTissueTumor, AnnotatedTumor, CpuKernel, ResNetTumorModel, TumorAnnotation, TumorModel,
 };
 pub use weights::{import_pytorch, load_checkpoint, read_spec, save_checkpoint};

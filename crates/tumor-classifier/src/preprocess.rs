@@ -48,6 +48,17 @@ pub fn images_to_tensor(
     normalization: &Normalization,
     device: &Device,
 ) -> Result<Tensor<4>> {
+    let (values, shape) = images_to_nchw(images, normalization)?;
+    Ok(Tensor::from_data(TensorData::new(values, shape), device))
+}
+
+/// The normalised NCHW values of equally sized images and their shape
+/// `[batch, 3, height, width]`: what [`images_to_tensor`] puts in a tensor, for the CPU path
+/// that needs no tensor ([`crate::FoldedResNet::forward`]).
+pub fn images_to_nchw(
+    images: &[RgbImage],
+    normalization: &Normalization,
+) -> Result<(Vec<f32>, [usize; 4])> {
     let first = images
         .first()
         .ok_or_else(|| ClassifierError::Input("empty batch of patches".into()))?;
@@ -75,8 +86,7 @@ pub fn images_to_tensor(
             }
         }
     }
-    let shape = [images.len(), 3, height as usize, width as usize];
-    Ok(Tensor::from_data(TensorData::new(values, shape), device))
+    Ok((values, [images.len(), 3, height as usize, width as usize]))
 }
 
 #[cfg(test)]

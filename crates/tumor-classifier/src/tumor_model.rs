@@ -8,13 +8,15 @@ use std::path::Path;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 use image::RgbImage;
+use serde::{Deserialize, Serialize};
 
 use crate::ComputeDevice;
 use crate::annotation::{Polygon, coverage, tumor_polygons_from_geojson};
 use crate::error::{ClassifierError, Result};
+use crate::folded::FoldedResNet;
 use crate::geometry::{Bitmap, Rect};
 use crate::model::ResNet;
-use crate::preprocess::images_to_tensor;
+use crate::preprocess::{images_to_nchw, images_to_tensor};
 use crate::spec::ModelSpec;
 use crate::weights::{import_pytorch, load_checkpoint};
 
@@ -42,10 +44,27 @@ pub trait TumorModel: Send + Sync {
     fn predict(&self, patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>>;
 }
 
+/// Which implementation runs a [`ResNetTumorModel`] on the CPU (`flex`) device. Either gives
+/// the same probabilities to float rounding; the choice exists so that the two can be
+/// compared and the faster one turned off if it ever misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CpuKernel {
+    /// [`FoldedResNet`]: batch norm folded into the convolutions, fused epilogues, one image
+    /// per thread (`docs/tumor-classifier.md`, "Folded CPU inference").
+    #[default]
+    Folded,
+    /// Burn's `flex` backend running [`ResNet::forward`], the path training uses.
+    Burn,
+}
+
 /// The ResNet classifier: softmax probability of the spec's tumour class.
 #[derive(Debug)]
 pub struct ResNetTumorModel {
     model: ResNet,
+    /// The folded copy that runs inference on the CPU device, unless [`CpuKernel::Burn`]
+    /// was chosen. Never present on CUDA, which keeps burn's path.
+    folded: Option<FoldedResNet>,
     spec: ModelSpec,
     device: Device,
     source: String,
@@ -53,12 +72,43 @@ pub struct ResNetTumorModel {
 
 impl ResNetTumorModel {
     /// Wraps a model (already on `device`) and its spec; `source` names where it came from.
+    /// On the CPU device the model is folded for the default [`CpuKernel::Folded`] path; a
+    /// model that cannot be folded (a layer the folded path lacks; never one built by
+    /// [`crate::ResNetConfig`]) runs on burn.
     pub fn new(model: ResNet, spec: ModelSpec, device: Device, source: impl Into<String>) -> Self {
+        let model = model.valid();
+        let folded = (device == Device::flex())
+            .then(|| FoldedResNet::new(&model).ok())
+            .flatten();
         Self {
-            model: model.valid(),
+            model,
+            folded,
             spec,
             device,
             source: source.into(),
+        }
+    }
+
+    /// Chooses the CPU implementation (errors when [`CpuKernel::Folded`] cannot fold this
+    /// model). Has no effect off the CPU: CUDA always runs burn.
+    pub fn with_cpu_kernel(mut self, kernel: CpuKernel) -> Result<Self> {
+        self.folded = match kernel {
+            CpuKernel::Folded if self.device == Device::flex() => match self.folded.take() {
+                Some(folded) => Some(folded),
+                None => Some(FoldedResNet::new(&self.model)?),
+            },
+            _ => None,
+        };
+        Ok(self)
+    }
+
+    /// The implementation that runs [`predict`](TumorModel::predict): `Folded` only on the
+    /// CPU device with the folded path on.
+    pub fn cpu_kernel(&self) -> CpuKernel {
+        if self.folded.is_some() {
+            CpuKernel::Folded
+        } else {
+            CpuKernel::Burn
         }
     }
 
@@ -89,15 +139,28 @@ impl ResNetTumorModel {
 
     /// Class probabilities `[batch, classes]` for a batch of patches.
     pub fn class_probabilities(&self, patches: &[RgbImage]) -> Result<Vec<Vec<f32>>> {
+        let classes = self.spec.resnet.num_classes;
+        if let Some(folded) = &self.folded {
+            let (values, shape) = images_to_nchw(patches, &self.spec.normalization)?;
+            let logits = folded.forward(&values, shape)?;
+            return Ok(logits.chunks(classes).map(softmax_row).collect());
+        }
         let x = images_to_tensor(patches, &self.spec.normalization, &self.device)?;
         let probs = softmax(self.model.forward(x), 1);
-        let classes = self.spec.resnet.num_classes;
         let values = probs
             .into_data()
             .try_to_vec::<f32>()
             .map_err(|e| ClassifierError::Input(format!("cannot read model output: {e:?}")))?;
         Ok(values.chunks(classes).map(<[f32]>::to_vec).collect())
     }
+}
+
+/// Softmax of one image's logits (shifted by their maximum, as burn's `softmax` is).
+fn softmax_row(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|e| e / sum).collect()
 }
 
 impl TumorModel for ResNetTumorModel {
@@ -282,6 +345,37 @@ mod tests {
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!(model.predict(&patches, &regions[..1]).is_err());
         assert!(model.id().starts_with("resnet18-w0.0625"));
+    }
+
+    #[test]
+    fn folded_and_burn_cpu_paths_give_the_same_probabilities() {
+        let device = Device::flex();
+        let spec = ModelSpec {
+            resnet: ResNetConfig::new(Arch::ResNet34, 0.125),
+            patch_size: 40,
+            ..ModelSpec::default()
+        };
+        let network = spec.resnet.init(&device).unwrap();
+        let folded = ResNetTumorModel::new(network.clone(), spec.clone(), device.clone(), "t");
+        assert_eq!(folded.cpu_kernel(), CpuKernel::Folded);
+        let burn = ResNetTumorModel::new(network, spec, device, "t")
+            .with_cpu_kernel(CpuKernel::Burn)
+            .unwrap();
+        assert_eq!(burn.cpu_kernel(), CpuKernel::Burn);
+        let patches: Vec<RgbImage> = (0..3)
+            .map(|k| {
+                RgbImage::from_fn(40, 40, |x, y| {
+                    image::Rgb([(x * 6) as u8, (y * 5 + k) as u8, 90])
+                })
+            })
+            .collect();
+        let regions = [Rect::new(0, 0, 40, 40); 3];
+        let a = folded.predict(&patches, &regions).unwrap();
+        let b = burn.predict(&patches, &regions).unwrap();
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-5, "folded {a:?} vs burn {b:?}");
+        }
+        assert_eq!(serde_json::to_string(&CpuKernel::Burn).unwrap(), "\"burn\"");
     }
 
     #[test]

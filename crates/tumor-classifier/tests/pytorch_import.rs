@@ -1,7 +1,7 @@
 //! The architecture and the PyTorch import are right: a torchvision-layout ResNet-18 at
 //! width 1/8 written by `scripts/make-tumor-classifier-fixture.py` gives PyTorch's logits
 //! to 1e-4 after import, from the pickle and from safetensors, and survives a round trip
-//! through our own checkpoint format.
+//! through our own checkpoint format; the folded CPU path gives the same logits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use tumor_classifier::{
-    Arch, ModelSpec, ResNetConfig, import_pytorch, load_checkpoint, save_checkpoint,
+    Arch, FoldedResNet, ModelSpec, ResNetConfig, import_pytorch, load_checkpoint, save_checkpoint,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -25,8 +25,9 @@ fn spec() -> ModelSpec {
     }
 }
 
-/// The input the Python script used: (1 + n) sin(0.37 n + 1.3 c + 0.11 h - 0.07 w) + 0.1 c.
-fn fixed_input(device: &Device) -> Tensor<4> {
+/// The input the Python script used: (1 + n) sin(0.37 n + 1.3 c + 0.11 h - 0.07 w) + 0.1 c,
+/// as NCHW values and their shape.
+fn fixed_values() -> (Vec<f32>, [usize; 4]) {
     let (b, s) = (2usize, 64usize);
     let mut v = Vec::with_capacity(b * 3 * s * s);
     for n in 0..b {
@@ -40,7 +41,12 @@ fn fixed_input(device: &Device) -> Tensor<4> {
             }
         }
     }
-    Tensor::from_data(TensorData::new(v, [b, 3, s, s]), device)
+    (v, [b, 3, s, s])
+}
+
+fn fixed_input(device: &Device) -> Tensor<4> {
+    let (values, shape) = fixed_values();
+    Tensor::from_data(TensorData::new(values, shape), device)
 }
 
 fn expected_logits() -> Vec<f32> {
@@ -59,17 +65,21 @@ fn expected_logits() -> Vec<f32> {
         .collect()
 }
 
+fn assert_close_to_torch(got: &[f32], what: &str) {
+    let want = expected_logits();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert!((g - w).abs() < 1e-4, "{what} {got:?} vs torch {want:?}");
+    }
+}
+
 fn assert_logits_match(model: &tumor_classifier::ResNet, device: &Device) {
     let got = model
         .forward(fixed_input(device))
         .into_data()
         .try_to_vec::<f32>()
         .unwrap();
-    let want = expected_logits();
-    assert_eq!(got.len(), want.len());
-    for (g, w) in got.iter().zip(&want) {
-        assert!((g - w).abs() < 1e-4, "burn {got:?} vs torch {want:?}");
-    }
+    assert_close_to_torch(&got, "burn");
 }
 
 #[test]
@@ -84,6 +94,10 @@ fn safetensors_import_matches_pytorch_logits_and_round_trips() {
     let device = Device::flex();
     let model = import_pytorch(&fixture("resnet18_w0125.safetensors"), &spec(), &device).unwrap();
     assert_logits_match(&model, &device);
+    // The folded CPU path on the imported weights (inference mode, as the tumour model runs).
+    let (values, shape) = fixed_values();
+    let folded = FoldedResNet::new(&model.clone().valid()).unwrap();
+    assert_close_to_torch(&folded.forward(&values, shape).unwrap(), "folded");
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.bpk");

@@ -1,0 +1,336 @@
+//! The kernels of the folded network on NHWC activations (one image, `[height, width,
+//! channels]` contiguous): a convolution as im2col + `gemm` with the bias, the residual add
+//! and ReLU fused into one pass over each output tile while it is still in cache, and the
+//! 3x3 stride-2 max pool of the stem.
+
+use gemm::Parallelism;
+
+use super::fold::FoldedConv;
+
+/// im2col is done in tiles of output rows whose column matrix holds about this many floats
+/// (1 MiB), so that it stays in the L2 cache between the copy and the product.
+const COL_TILE_FLOATS: usize = 1 << 18;
+
+/// Output tiles are never shorter than this many rows (pixels), so that `gemm` gets a
+/// product big enough to run its microkernels at full speed even for wide layers.
+const MIN_TILE_ROWS: usize = 64;
+
+/// What happens to `activations x weights` before it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Epilogue {
+    /// `+ bias` (the projection shortcut).
+    Bias,
+    /// `relu(... + bias)` (stem and inner convolutions of a block).
+    BiasRelu,
+    /// `relu(... + bias + out)`: the output buffer holds the block's shortcut on entry and is
+    /// overwritten in place (the last convolution of a block).
+    BiasResidualRelu,
+}
+
+impl FoldedConv {
+    /// Output height and width for an input of `height` x `width`.
+    pub fn output_size(&self, height: usize, width: usize) -> (usize, usize) {
+        let out = |side: usize| (side + 2 * self.pad - self.kernel) / self.stride + 1;
+        (out(height), out(width))
+    }
+
+    /// Convolves the NHWC image `input` (`height` x `width` x `in_channels`) into `out`
+    /// (resized to `oh * ow * out_channels`, NHWC), applying `epilogue`; returns
+    /// `(oh, ow)`. `col` is scratch space for im2col tiles; `parallelism` is passed to gemm
+    /// (`None` when the caller already runs one image per thread).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &self,
+        input: &[f32],
+        (height, width): (usize, usize),
+        out: &mut Vec<f32>,
+        epilogue: Epilogue,
+        col: &mut Vec<f32>,
+        parallelism: Parallelism,
+    ) -> (usize, usize) {
+        assert_eq!(
+            input.len(),
+            height * width * self.in_channels,
+            "input of the wrong size"
+        );
+        let (oh, ow) = self.output_size(height, width);
+        let rows = oh * ow;
+        let cout = self.out_channels;
+        if epilogue == Epilogue::BiasResidualRelu {
+            assert_eq!(out.len(), rows * cout, "shortcut of the wrong size");
+        } else {
+            out.resize(rows * cout, 0.0);
+        }
+        // A 1x1 stride-1 convolution multiplies the input itself; others go through im2col.
+        let direct = self.kernel == 1 && self.stride == 1;
+        let depth = self.kernel * self.kernel * self.in_channels;
+        let tile_rows = (COL_TILE_FLOATS / depth).max(MIN_TILE_ROWS).min(rows);
+        if !direct {
+            col.resize(tile_rows * depth, 0.0);
+        }
+        for (tile, out_tile) in out.chunks_mut(tile_rows * cout).enumerate() {
+            let first_row = tile * tile_rows;
+            let tile_len = out_tile.len() / cout;
+            let lhs: &[f32] = if direct {
+                &input[first_row * depth..(first_row + tile_len) * depth]
+            } else {
+                let col = &mut col[..tile_len * depth];
+                self.im2col(input, (height, width), ow, first_row, col);
+                col
+            };
+            gemm_into(
+                out_tile,
+                lhs,
+                &self.weights,
+                depth,
+                epilogue == Epilogue::BiasResidualRelu,
+                parallelism,
+            );
+            let relu = epilogue != Epilogue::Bias;
+            for row in out_tile.chunks_exact_mut(cout) {
+                for (v, b) in row.iter_mut().zip(&self.bias) {
+                    let x = *v + b;
+                    *v = if relu { x.max(0.0) } else { x };
+                }
+            }
+        }
+        (oh, ow)
+    }
+
+    /// Writes the receptive fields of output pixels `first_row..` (row-major over an output
+    /// of width `ow`) into `col`, one row of `k * k * cin` values per pixel, zero outside the
+    /// image.
+    fn im2col(
+        &self,
+        input: &[f32],
+        (height, width): (usize, usize),
+        ow: usize,
+        first_row: usize,
+        col: &mut [f32],
+    ) {
+        let (k, cin) = (self.kernel, self.in_channels);
+        let span = k * cin;
+        for (i, patch) in col.chunks_exact_mut(k * span).enumerate() {
+            let (oy, ox) = ((first_row + i) / ow, (first_row + i) % ow);
+            // Input columns x0 .. x0 + k (signed: the window may start left of the image).
+            let x0 = (ox * self.stride) as isize - self.pad as isize;
+            let left = (-x0).clamp(0, k as isize) as usize;
+            let right = (x0 + k as isize - width as isize).clamp(0, k as isize) as usize;
+            for (ky, line) in patch.chunks_exact_mut(span).enumerate() {
+                let y = (oy * self.stride + ky) as isize - self.pad as isize;
+                if y < 0 || y >= height as isize || left + right >= k {
+                    line.fill(0.0);
+                    continue;
+                }
+                // Taps left..k-right are inside the image and contiguous in NHWC.
+                let start = ((y as usize) * width + (x0 + left as isize) as usize) * cin;
+                let inside = (k - left - right) * cin;
+                line[..left * cin].fill(0.0);
+                line[left * cin..left * cin + inside]
+                    .copy_from_slice(&input[start..start + inside]);
+                line[left * cin + inside..].fill(0.0);
+            }
+        }
+    }
+}
+
+/// `dst = lhs x rhs` (or `dst += lhs x rhs` when `accumulate`), all row-major:
+/// `lhs` is `[m, depth]`, `rhs` is `[depth, n]`, `dst` is `[m, n]` with `m` taken from `lhs`.
+#[allow(unsafe_code)]
+fn gemm_into(
+    dst: &mut [f32],
+    lhs: &[f32],
+    rhs: &[f32],
+    depth: usize,
+    accumulate: bool,
+    parallelism: Parallelism,
+) {
+    let m = lhs.len() / depth;
+    let n = rhs.len() / depth;
+    assert!(
+        lhs.len() == m * depth && rhs.len() == depth * n && dst.len() == m * n,
+        "gemm operands of inconsistent sizes"
+    );
+    // SAFETY: the assert above makes every pointer valid for the whole row-major matrix it
+    // describes (`lhs` m x depth with row stride depth, `rhs` depth x n with row stride n,
+    // `dst` m x n with row stride n, column stride 1 each); `dst` is a unique borrow, so it
+    // aliases neither input; with `accumulate` false gemm never reads `dst` (alpha unused).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            depth,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            lhs.as_ptr(),
+            1,
+            depth as isize,
+            rhs.as_ptr(),
+            1,
+            n as isize,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
+}
+
+/// torchvision's stem pool (3x3, stride 2, padding 1, padding never wins) on an NHWC image;
+/// resizes `out` and returns its `(height, width)`.
+pub(crate) fn max_pool_3x3_s2(
+    input: &[f32],
+    (height, width): (usize, usize),
+    channels: usize,
+    out: &mut Vec<f32>,
+) -> (usize, usize) {
+    let (oh, ow) = ((height - 1) / 2 + 1, (width - 1) / 2 + 1);
+    out.clear();
+    out.resize(oh * ow * channels, f32::NEG_INFINITY);
+    for (o, pixel) in out.chunks_exact_mut(channels).enumerate() {
+        let (oy, ox) = (o / ow, o % ow);
+        for y in (2 * oy).saturating_sub(1)..(2 * oy + 2).min(height) {
+            for x in (2 * ox).saturating_sub(1)..(2 * ox + 2).min(width) {
+                let at = (y * width + x) * channels;
+                for (m, &v) in pixel.iter_mut().zip(&input[at..at + channels]) {
+                    *m = m.max(v);
+                }
+            }
+        }
+    }
+    (oh, ow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::folded::fold::BatchNormStats;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn random(rng: &mut ChaCha8Rng, n: usize, lo: f32, hi: f32) -> Vec<f32> {
+        (0..n).map(|_| rng.random_range(lo..hi)).collect()
+    }
+
+    /// Direct convolution of an NHWC image with PyTorch-layout weights, then inference batch
+    /// norm, the optional residual and ReLU: the definition the kernel must match.
+    #[allow(clippy::too_many_arguments)]
+    fn naive(
+        input: &[f32],
+        (h, w, cin): (usize, usize, usize),
+        weight: &[f32],
+        (cout, k, stride): (usize, usize, usize),
+        bn: &BatchNormStats,
+        residual: Option<&[f32]>,
+        relu: bool,
+    ) -> Vec<f32> {
+        let pad = k / 2;
+        let (oh, ow) = (
+            (h + 2 * pad - k) / stride + 1,
+            (w + 2 * pad - k) / stride + 1,
+        );
+        let mut out = vec![0f32; oh * ow * cout];
+        for oy in 0..oh {
+            for ox in 0..ow {
+                for o in 0..cout {
+                    let mut acc = 0f64;
+                    for c in 0..cin {
+                        for ky in 0..k {
+                            for kx in 0..k {
+                                let y = (oy * stride + ky) as isize - pad as isize;
+                                let x = (ox * stride + kx) as isize - pad as isize;
+                                if y < 0 || x < 0 || y >= h as isize || x >= w as isize {
+                                    continue;
+                                }
+                                let v = input[((y as usize) * w + x as usize) * cin + c];
+                                acc += f64::from(v)
+                                    * f64::from(weight[((o * cin + c) * k + ky) * k + kx]);
+                            }
+                        }
+                    }
+                    let normed = (acc - f64::from(bn.mean[o]))
+                        / (f64::from(bn.var[o]) + bn.epsilon).sqrt()
+                        * f64::from(bn.gamma[o])
+                        + f64::from(bn.beta[o]);
+                    let at = (oy * ow + ox) * cout + o;
+                    let v = normed as f32 + residual.map_or(0.0, |r| r[at]);
+                    out[at] = if relu { v.max(0.0) } else { v };
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_resnet_convolution_matches_a_direct_convolution_with_batch_norm() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        // (kernel, stride, cin, cout, height, width): stem, 3x3/1, 3x3/2, 1x1/2, 1x1/1, on
+        // odd sizes; the 40-channel 3x3 is deep enough to need several im2col tiles.
+        let cases = [
+            (7, 2, 3, 8, 19, 23),
+            (3, 1, 5, 6, 9, 7),
+            (3, 2, 6, 4, 9, 10),
+            (1, 2, 6, 10, 9, 10),
+            (1, 1, 7, 5, 5, 6),
+            (3, 1, 40, 3, 40, 41),
+        ];
+        for (k, stride, cin, cout, h, w) in cases {
+            let input = random(&mut rng, h * w * cin, -1.0, 1.0);
+            let weight = random(&mut rng, cout * cin * k * k, -0.5, 0.5);
+            let bn = BatchNormStats {
+                gamma: random(&mut rng, cout, 0.5, 1.5),
+                beta: random(&mut rng, cout, -0.3, 0.3),
+                mean: random(&mut rng, cout, -0.5, 0.5),
+                var: random(&mut rng, cout, 0.5, 2.0),
+                epsilon: 1e-5,
+            };
+            let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn);
+            let (oh, ow) = conv.output_size(h, w);
+            let shortcut = random(&mut rng, oh * ow * cout, -1.0, 1.0);
+            for (epilogue, parallelism) in [
+                (Epilogue::Bias, Parallelism::None),
+                (Epilogue::BiasRelu, Parallelism::Rayon(0)),
+                (Epilogue::BiasResidualRelu, Parallelism::None),
+            ] {
+                let residual = epilogue == Epilogue::BiasResidualRelu;
+                let want = naive(
+                    &input,
+                    (h, w, cin),
+                    &weight,
+                    (cout, k, stride),
+                    &bn,
+                    residual.then_some(&shortcut[..]),
+                    epilogue != Epilogue::Bias,
+                );
+                let mut out = if residual {
+                    shortcut.clone()
+                } else {
+                    Vec::new()
+                };
+                let mut col = Vec::new();
+                let size = conv.run(&input, (h, w), &mut out, epilogue, &mut col, parallelism);
+                assert_eq!(size, (oh, ow));
+                let worst = out
+                    .iter()
+                    .zip(&want)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                assert!(worst < 1e-4, "k{k} s{stride} {epilogue:?}: off by {worst}");
+            }
+        }
+    }
+
+    #[test]
+    fn max_pool_takes_the_window_maximum_and_ignores_padding() {
+        // One channel, 3 x 4, all negative: padding must not win.
+        let input: Vec<f32> = (0..12).map(|i| -(i as f32) - 1.0).collect();
+        let mut out = Vec::new();
+        assert_eq!(max_pool_3x3_s2(&input, (3, 4), 1, &mut out), (2, 2));
+        // Windows: rows 0-1 x cols 0-1, rows 0-1 x cols 1-3, rows 1-2 x cols 0-1, ...
+        assert_eq!(out, vec![-1.0, -2.0, -5.0, -6.0]);
+    }
+}

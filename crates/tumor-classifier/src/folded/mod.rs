@@ -1,0 +1,279 @@
+//! An inference-only CPU ResNet with every batch norm folded into its convolution
+//! ([`FoldedResNet`]). Burn's `flex` backend runs the same network with a separate pass per
+//! batch norm, ReLU and residual add and NCHW/NHWC conversions around each im2col; here each
+//! convolution is im2col + `gemm` on NHWC activations with the bias, the shortcut and ReLU
+//! applied to each output tile while it is in cache, one image per thread (batches) or a
+//! multi-threaded `gemm` (single images), reusing per-thread buffers. Same logits as
+//! [`ResNet::forward`] in inference mode to float rounding (`tests/folded.rs`).
+//!
+//! - [`fold`]: weights out of the burn module, batch norm folded in.
+//! - [`conv`]: the convolution and max-pool kernels.
+
+mod conv;
+mod fold;
+
+use std::cell::Cell;
+
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+use crate::error::{ClassifierError, Result};
+use crate::model::{Block, ResNet};
+use conv::{Epilogue, max_pool_3x3_s2};
+use fold::{FoldedConv, values};
+
+/// A [`ResNet`] folded for fast CPU inference: NHWC activations, batch norm folded into the
+/// convolutions, fused epilogues. Build it from a trained model with [`FoldedResNet::new`];
+/// it holds its own copy of the weights (about the model's size) and never changes them.
+#[derive(Debug, Clone)]
+pub struct FoldedResNet {
+    /// 7x7 stride-2 stem (with `bn1`).
+    stem: FoldedConv,
+    /// Every residual block of `layer1` ... `layer4`, in order.
+    blocks: Vec<FoldedBlock>,
+    /// `fc` weights, row-major `[features, classes]` (burn's `Linear` layout).
+    fc_weight: Vec<f32>,
+    /// `fc` bias per class.
+    fc_bias: Vec<f32>,
+    /// Channels entering `fc`.
+    features: usize,
+    /// Logits per image.
+    classes: usize,
+}
+
+/// One residual block: a chain of convolutions (two for a basic block, three for a
+/// bottleneck), each but the last followed by ReLU, the last adding the shortcut before its
+/// ReLU; the shortcut is the block's input or its projection.
+#[derive(Debug, Clone)]
+struct FoldedBlock {
+    /// `conv1` ... with `bn1` ... folded in.
+    convs: Vec<FoldedConv>,
+    /// The projection shortcut, when the block changes shape.
+    downsample: Option<FoldedConv>,
+}
+
+/// One thread's activation buffers, kept between images and calls so that a forward pass
+/// allocates nothing once they have grown to the largest layer.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The NHWC input image, then each block's input and output.
+    x: Vec<f32>,
+    /// Output of a block's inner convolutions (alternating with `mid2`).
+    mid: Vec<f32>,
+    /// Second buffer for a bottleneck's middle convolution.
+    mid2: Vec<f32>,
+    /// The projected shortcut; becomes the block's output, then swaps with `x`.
+    shortcut: Vec<f32>,
+    /// im2col tiles.
+    col: Vec<f32>,
+}
+
+thread_local! {
+    /// Each thread's [`Scratch`]; taken out for the duration of one image, so a nested call
+    /// on the same thread (rayon work stealing inside a multi-threaded gemm) gets a fresh one.
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+impl FoldedResNet {
+    /// Folds a model (its inference statistics: running mean and variance). Fails only on a
+    /// layer this path does not implement, which the models of [`crate::ResNetConfig`]
+    /// never contain.
+    pub fn new(model: &ResNet) -> Result<Self> {
+        let stem = FoldedConv::from_burn(&model.conv1, &model.bn1, "conv1")?;
+        let mut blocks = Vec::new();
+        let stages = [&model.layer1, &model.layer2, &model.layer3, &model.layer4];
+        for (stage, layer) in stages.into_iter().enumerate() {
+            for (index, block) in layer.iter().enumerate() {
+                let name = |part: &str| format!("layer{}.{index}.{part}", stage + 1);
+                let (pairs, downsample) = match block {
+                    Block::Basic(b) => (
+                        vec![(&b.conv1, &b.bn1), (&b.conv2, &b.bn2)],
+                        b.downsample.as_ref(),
+                    ),
+                    Block::Bottleneck(b) => (
+                        vec![(&b.conv1, &b.bn1), (&b.conv2, &b.bn2), (&b.conv3, &b.bn3)],
+                        b.downsample.as_ref(),
+                    ),
+                };
+                let convs = pairs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (conv, bn))| {
+                        FoldedConv::from_burn(conv, bn, &name(&format!("conv{}", i + 1)))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let downsample = downsample
+                    .map(|d| FoldedConv::from_burn(&d.conv, &d.bn, &name("downsample")))
+                    .transpose()?;
+                blocks.push(FoldedBlock { convs, downsample });
+            }
+        }
+        let [features, classes] = model.fc.weight.val().dims();
+        let fc_weight = values(model.fc.weight.val(), "fc.weight")?;
+        let fc_bias = match &model.fc.bias {
+            Some(bias) => values(bias.val(), "fc.bias")?,
+            None => vec![0.0; classes],
+        };
+        let last_channels = blocks
+            .last()
+            .and_then(|b| b.convs.last())
+            .map_or(stem.out_channels, |c| c.out_channels);
+        if last_channels != features || fc_bias.len() != classes {
+            return Err(ClassifierError::InvalidConfig(format!(
+                "fc expects {features} features and {classes} classes, the network gives \
+                 {last_channels} features and fc.bias has {} values",
+                fc_bias.len()
+            )));
+        }
+        Ok(Self {
+            stem,
+            blocks,
+            fc_weight,
+            fc_bias,
+            features,
+            classes,
+        })
+    }
+
+    /// Logits per image.
+    pub fn num_classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Logits, row-major `[batch, classes]`, for a batch of normalised images given as the
+    /// NCHW values of `shape = [batch, 3, height, width]` (what
+    /// [`crate::preprocess::images_to_nchw`] gives and [`ResNet::forward`] takes).
+    pub fn forward(&self, input: &[f32], shape: [usize; 4]) -> Result<Vec<f32>> {
+        let [batch, channels, height, width] = shape;
+        let image_len = channels * height * width;
+        if channels != self.stem.in_channels
+            || height == 0
+            || width == 0
+            || input.len() != batch * image_len
+        {
+            return Err(ClassifierError::Input(format!(
+                "the folded network takes [batch, {}, height, width] images, got shape \
+                 {shape:?} with {} values",
+                self.stem.in_channels,
+                input.len()
+            )));
+        }
+        let features: Vec<Vec<f32>> = if batch == 1 {
+            vec![self.features(input, (height, width), Parallelism::Rayon(0))]
+        } else {
+            input
+                .par_chunks_exact(image_len)
+                .map(|image| self.features(image, (height, width), Parallelism::None))
+                .collect()
+        };
+        let mut logits = Vec::with_capacity(batch * self.classes);
+        for feature in &features {
+            let mut row = self.fc_bias.clone();
+            for (&f, weights) in feature
+                .iter()
+                .zip(self.fc_weight.chunks_exact(self.classes))
+            {
+                for (l, &w) in row.iter_mut().zip(weights) {
+                    *l += f * w;
+                }
+            }
+            logits.extend(row);
+        }
+        Ok(logits)
+    }
+
+    /// The globally average-pooled features of one NCHW image (everything before `fc`).
+    fn features(&self, image: &[f32], size: (usize, usize), parallelism: Parallelism) -> Vec<f32> {
+        let mut s = SCRATCH.take();
+        let (height, width) = size;
+        let channels = self.stem.in_channels;
+        let plane = height * width;
+        s.x.clear();
+        s.x.extend((0..plane).flat_map(|p| (0..channels).map(move |c| image[c * plane + p])));
+        let stem_size = self.stem.run(
+            &s.x,
+            size,
+            &mut s.mid,
+            Epilogue::BiasRelu,
+            &mut s.col,
+            parallelism,
+        );
+        let mut size = max_pool_3x3_s2(&s.mid, stem_size, self.stem.out_channels, &mut s.x);
+        for block in &self.blocks {
+            size = block.run(&mut s, size, parallelism);
+        }
+        let mut pooled = vec![0f32; self.features];
+        for pixel in s.x.chunks_exact(self.features) {
+            for (p, v) in pooled.iter_mut().zip(pixel) {
+                *p += v;
+            }
+        }
+        let count = (size.0 * size.1) as f32;
+        pooled.iter_mut().for_each(|p| *p /= count);
+        SCRATCH.set(s);
+        pooled
+    }
+}
+
+impl FoldedBlock {
+    /// Runs the block on `s.x` (of `size`), leaving its output in `s.x`; returns the new size.
+    fn run(
+        &self,
+        s: &mut Scratch,
+        size: (usize, usize),
+        parallelism: Parallelism,
+    ) -> (usize, usize) {
+        if let Some(down) = &self.downsample {
+            down.run(
+                &s.x,
+                size,
+                &mut s.shortcut,
+                Epilogue::Bias,
+                &mut s.col,
+                parallelism,
+            );
+        }
+        // Basic blocks have two convolutions, bottlenecks three (`FoldedResNet::new`).
+        let [first, middle @ .., last] = &self.convs[..] else {
+            return size;
+        };
+        let mut size = first.run(
+            &s.x,
+            size,
+            &mut s.mid,
+            Epilogue::BiasRelu,
+            &mut s.col,
+            parallelism,
+        );
+        let mut in_mid = true;
+        for conv in middle {
+            let (src, dst) = if in_mid {
+                (&s.mid, &mut s.mid2)
+            } else {
+                (&s.mid2, &mut s.mid)
+            };
+            size = conv.run(src, size, dst, Epilogue::BiasRelu, &mut s.col, parallelism);
+            in_mid = !in_mid;
+        }
+        let src = if in_mid { &s.mid } else { &s.mid2 };
+        // The last convolution adds the shortcut in place: the projection's buffer, or the
+        // block input itself (which no remaining convolution reads).
+        let dst = if self.downsample.is_some() {
+            &mut s.shortcut
+        } else {
+            &mut s.x
+        };
+        let size = last.run(
+            src,
+            size,
+            dst,
+            Epilogue::BiasResidualRelu,
+            &mut s.col,
+            parallelism,
+        );
+        if self.downsample.is_some() {
+            std::mem::swap(&mut s.x, &mut s.shortcut);
+        }
+        size
+    }
+}
