@@ -1,15 +1,17 @@
-//! The kernels of the folded network on NHWC activations (one image, `[height, width,
-//! channels]` contiguous): a convolution as im2col + `gemm` with the bias, the residual add
-//! and ReLU fused into one pass over each output tile while it is still in cache, and the
-//! 3x3 stride-2 max pool of the stem.
+//! The kernels of the folded network on a [`Stack`] of NHWC images (`[images, height,
+//! width, channels]` contiguous): a convolution as im2col + `gemm` with the bias, the residual
+//! add and ReLU fused into one pass over each output tile while it is still in cache, and the
+//! 3x3 stride-2 max pool of the stem. A stack of a few images goes through each layer
+//! together, so that a layer's weights are read from memory once per stack, not per image.
 
 use gemm::Parallelism;
 
 use super::fold::FoldedConv;
 
 /// im2col is done in tiles of output rows whose column matrix holds about this many floats
-/// (1 MiB), so that it stays in the L2 cache between the copy and the product.
-const COL_TILE_FLOATS: usize = 1 << 18;
+/// (4 MiB): few enough tiles that the weights are packed by gemm a few times per layer,
+/// small enough to bound the scratch memory.
+const COL_TILE_FLOATS: usize = 1 << 20;
 
 /// Output tiles are never shorter than this many rows (pixels), so that `gemm` gets a
 /// product big enough to run its microkernels at full speed even for wide layers.
@@ -27,34 +29,55 @@ pub(crate) enum Epilogue {
     BiasResidualRelu,
 }
 
+/// The shape of a stack of NHWC images (the channels are the layer's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stack {
+    /// Images in the stack.
+    pub images: usize,
+    /// Height of each.
+    pub height: usize,
+    /// Width of each.
+    pub width: usize,
+}
+
+impl Stack {
+    /// Pixels of one image.
+    pub fn plane(&self) -> usize {
+        self.height * self.width
+    }
+}
+
 impl FoldedConv {
-    /// Output height and width for an input of `height` x `width`.
-    pub fn output_size(&self, height: usize, width: usize) -> (usize, usize) {
+    /// The output stack for an input `stack`.
+    pub fn output_size(&self, stack: Stack) -> Stack {
         let out = |side: usize| (side + 2 * self.pad - self.kernel) / self.stride + 1;
-        (out(height), out(width))
+        Stack {
+            images: stack.images,
+            height: out(stack.height),
+            width: out(stack.width),
+        }
     }
 
-    /// Convolves the NHWC image `input` (`height` x `width` x `in_channels`) into `out`
-    /// (resized to `oh * ow * out_channels`, NHWC), applying `epilogue`; returns
-    /// `(oh, ow)`. `col` is scratch space for im2col tiles; `parallelism` is passed to gemm
-    /// (`None` when the caller already runs one image per thread).
-    #[allow(clippy::too_many_arguments)]
+    /// Convolves the NHWC images `input` (of `stack`, `in_channels` each) into `out`
+    /// (resized to the output stack times `out_channels`, NHWC), applying `epilogue`;
+    /// returns the output stack. `col` is scratch space for im2col tiles; `parallelism` is
+    /// passed to gemm (`None` when the caller already runs one stack per thread).
     pub fn run(
         &self,
         input: &[f32],
-        (height, width): (usize, usize),
+        stack: Stack,
         out: &mut Vec<f32>,
         epilogue: Epilogue,
         col: &mut Vec<f32>,
         parallelism: Parallelism,
-    ) -> (usize, usize) {
+    ) -> Stack {
         assert_eq!(
             input.len(),
-            height * width * self.in_channels,
+            stack.images * stack.plane() * self.in_channels,
             "input of the wrong size"
         );
-        let (oh, ow) = self.output_size(height, width);
-        let rows = oh * ow;
+        let output = self.output_size(stack);
+        let rows = output.images * output.plane();
         let cout = self.out_channels;
         if epilogue == Epilogue::BiasResidualRelu {
             assert_eq!(out.len(), rows * cout, "shortcut of the wrong size");
@@ -75,7 +98,7 @@ impl FoldedConv {
                 &input[first_row * depth..(first_row + tile_len) * depth]
             } else {
                 let col = &mut col[..tile_len * depth];
-                self.im2col(input, (height, width), ow, first_row, col);
+                self.im2col(input, stack, output, first_row, col);
                 col
             };
             gemm_into(
@@ -94,24 +117,30 @@ impl FoldedConv {
                 }
             }
         }
-        (oh, ow)
+        output
     }
 
-    /// Writes the receptive fields of output pixels `first_row..` (row-major over an output
-    /// of width `ow`) into `col`, one row of `k * k * cin` values per pixel, zero outside the
+    /// Writes the receptive fields of output pixels `first_row..` (row-major over the
+    /// `output` stack) into `col`, one row of `k * k * cin` values per pixel, zero outside the
     /// image.
     fn im2col(
         &self,
         input: &[f32],
-        (height, width): (usize, usize),
-        ow: usize,
+        stack: Stack,
+        output: Stack,
         first_row: usize,
         col: &mut [f32],
     ) {
         let (k, cin) = (self.kernel, self.in_channels);
+        let (height, width) = (stack.height, stack.width);
         let span = k * cin;
         for (i, patch) in col.chunks_exact_mut(k * span).enumerate() {
-            let (oy, ox) = ((first_row + i) / ow, (first_row + i) % ow);
+            let (image, pixel) = (
+                (first_row + i) / output.plane(),
+                (first_row + i) % output.plane(),
+            );
+            let input = &input[image * stack.plane() * cin..(image + 1) * stack.plane() * cin];
+            let (oy, ox) = (pixel / output.width, pixel % output.width);
             // Input columns x0 .. x0 + k (signed: the window may start left of the image).
             let x0 = (ox * self.stride) as isize - self.pad as isize;
             let left = (-x0).clamp(0, k as isize) as usize;
@@ -180,29 +209,39 @@ fn gemm_into(
     }
 }
 
-/// torchvision's stem pool (3x3, stride 2, padding 1, padding never wins) on an NHWC image;
-/// resizes `out` and returns its `(height, width)`.
+/// torchvision's stem pool (3x3, stride 2, padding 1, padding never wins) on a stack of NHWC
+/// images; resizes `out` and returns its stack.
 pub(crate) fn max_pool_3x3_s2(
     input: &[f32],
-    (height, width): (usize, usize),
+    stack: Stack,
     channels: usize,
     out: &mut Vec<f32>,
-) -> (usize, usize) {
-    let (oh, ow) = ((height - 1) / 2 + 1, (width - 1) / 2 + 1);
+) -> Stack {
+    let (height, width) = (stack.height, stack.width);
+    let output = Stack {
+        images: stack.images,
+        height: (height - 1) / 2 + 1,
+        width: (width - 1) / 2 + 1,
+    };
     out.clear();
-    out.resize(oh * ow * channels, f32::NEG_INFINITY);
-    for (o, pixel) in out.chunks_exact_mut(channels).enumerate() {
-        let (oy, ox) = (o / ow, o % ow);
-        for y in (2 * oy).saturating_sub(1)..(2 * oy + 2).min(height) {
-            for x in (2 * ox).saturating_sub(1)..(2 * ox + 2).min(width) {
-                let at = (y * width + x) * channels;
-                for (m, &v) in pixel.iter_mut().zip(&input[at..at + channels]) {
-                    *m = m.max(v);
+    out.resize(output.images * output.plane() * channels, f32::NEG_INFINITY);
+    let images = input
+        .chunks_exact(stack.plane() * channels)
+        .zip(out.chunks_exact_mut(output.plane() * channels));
+    for (input, out) in images {
+        for (o, pixel) in out.chunks_exact_mut(channels).enumerate() {
+            let (oy, ox) = (o / output.width, o % output.width);
+            for y in (2 * oy).saturating_sub(1)..(2 * oy + 2).min(height) {
+                for x in (2 * ox).saturating_sub(1)..(2 * ox + 2).min(width) {
+                    let at = (y * width + x) * channels;
+                    for (m, &v) in pixel.iter_mut().zip(&input[at..at + channels]) {
+                        *m = m.max(v);
+                    }
                 }
             }
         }
     }
-    (oh, ow)
+    output
 }
 
 #[cfg(test)]
@@ -278,8 +317,10 @@ mod tests {
             (1, 1, 7, 5, 5, 6),
             (3, 1, 40, 3, 40, 41),
         ];
+        // Two images per stack, so that rows and tiles run across the image boundary.
+        let images = 2;
         for (k, stride, cin, cout, h, w) in cases {
-            let input = random(&mut rng, h * w * cin, -1.0, 1.0);
+            let input = random(&mut rng, images * h * w * cin, -1.0, 1.0);
             let weight = random(&mut rng, cout * cin * k * k, -0.5, 0.5);
             let bn = BatchNormStats {
                 gamma: random(&mut rng, cout, 0.5, 1.5),
@@ -289,31 +330,42 @@ mod tests {
                 epsilon: 1e-5,
             };
             let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn);
-            let (oh, ow) = conv.output_size(h, w);
-            let shortcut = random(&mut rng, oh * ow * cout, -1.0, 1.0);
+            let stack = Stack {
+                images,
+                height: h,
+                width: w,
+            };
+            let output = conv.output_size(stack);
+            let out_len = output.plane() * cout;
+            let shortcut = random(&mut rng, images * out_len, -1.0, 1.0);
             for (epilogue, parallelism) in [
                 (Epilogue::Bias, Parallelism::None),
                 (Epilogue::BiasRelu, Parallelism::Rayon(0)),
                 (Epilogue::BiasResidualRelu, Parallelism::None),
             ] {
                 let residual = epilogue == Epilogue::BiasResidualRelu;
-                let want = naive(
-                    &input,
-                    (h, w, cin),
-                    &weight,
-                    (cout, k, stride),
-                    &bn,
-                    residual.then_some(&shortcut[..]),
-                    epilogue != Epilogue::Bias,
-                );
+                let want: Vec<f32> = (0..images)
+                    .flat_map(|i| {
+                        naive(
+                            &input[i * h * w * cin..(i + 1) * h * w * cin],
+                            (h, w, cin),
+                            &weight,
+                            (cout, k, stride),
+                            &bn,
+                            residual.then_some(&shortcut[i * out_len..(i + 1) * out_len]),
+                            epilogue != Epilogue::Bias,
+                        )
+                    })
+                    .collect();
                 let mut out = if residual {
                     shortcut.clone()
                 } else {
                     Vec::new()
                 };
                 let mut col = Vec::new();
-                let size = conv.run(&input, (h, w), &mut out, epilogue, &mut col, parallelism);
-                assert_eq!(size, (oh, ow));
+                let size = conv.run(&input, stack, &mut out, epilogue, &mut col, parallelism);
+                assert_eq!(size, output);
+                assert_eq!(out.len(), want.len());
                 let worst = out
                     .iter()
                     .zip(&want)
@@ -326,11 +378,19 @@ mod tests {
 
     #[test]
     fn max_pool_takes_the_window_maximum_and_ignores_padding() {
-        // One channel, 3 x 4, all negative: padding must not win.
-        let input: Vec<f32> = (0..12).map(|i| -(i as f32) - 1.0).collect();
+        // Two images of one channel, 3 x 4, all negative: padding must not win.
+        let input: Vec<f32> = (0..24)
+            .map(|i| -((i % 12) as f32) - 1.0 - (i / 12) as f32)
+            .collect();
+        let stack = Stack {
+            images: 2,
+            height: 3,
+            width: 4,
+        };
         let mut out = Vec::new();
-        assert_eq!(max_pool_3x3_s2(&input, (3, 4), 1, &mut out), (2, 2));
+        let pooled = max_pool_3x3_s2(&input, stack, 1, &mut out);
+        assert_eq!((pooled.images, pooled.height, pooled.width), (2, 2, 2));
         // Windows: rows 0-1 x cols 0-1, rows 0-1 x cols 1-3, rows 1-2 x cols 0-1, ...
-        assert_eq!(out, vec![-1.0, -2.0, -5.0, -6.0]);
+        assert_eq!(out, vec![-1.0, -2.0, -5.0, -6.0, -2.0, -3.0, -6.0, -7.0]);
     }
 }

@@ -2,8 +2,10 @@
 //! ([`FoldedResNet`]). Burn's `flex` backend runs the same network with a separate pass per
 //! batch norm, ReLU and residual add and NCHW/NHWC conversions around each im2col; here each
 //! convolution is im2col + `gemm` on NHWC activations with the bias, the shortcut and ReLU
-//! applied to each output tile while it is in cache, one image per thread (batches) or a
-//! multi-threaded `gemm` (single images), reusing per-thread buffers. Same logits as
+//! applied to each output tile while it is in cache. A batch is cut into stacks of up to
+//! [`MAX_STACK`] images that go through the network layer by layer (so each layer's weights
+//! are read once per stack), one stack per thread, or a multi-threaded `gemm` when there is a
+//! single stack; per-thread buffers are reused between calls. Same logits as
 //! [`ResNet::forward`] in inference mode to float rounding (`tests/folded.rs`).
 //!
 //! - [`fold`]: weights out of the burn module, batch norm folded in.
@@ -19,8 +21,13 @@ use rayon::prelude::*;
 
 use crate::error::{ClassifierError, Result};
 use crate::model::{Block, ResNet};
-use conv::{Epilogue, max_pool_3x3_s2};
+use conv::{Epilogue, Stack, max_pool_3x3_s2};
 use fold::{FoldedConv, values};
+
+/// Most images that go through the layers together on one thread. More images per stack read
+/// the weights of the deep layers (up to 9 MiB for a 3x3 of ResNet-34's last stage) from
+/// memory fewer times; four keeps the activation buffers of a 256 px stack near 16 MiB each.
+const MAX_STACK: usize = 4;
 
 /// A [`ResNet`] folded for fast CPU inference: NHWC activations, batch norm folded into the
 /// convolutions, fused epilogues. Build it from a trained model with [`FoldedResNet::new`];
@@ -158,16 +165,21 @@ impl FoldedResNet {
                 input.len()
             )));
         }
-        let features: Vec<Vec<f32>> = if batch == 1 {
-            vec![self.features(input, (height, width), Parallelism::Rayon(0))]
+        // Enough stacks to give every thread one, none over MAX_STACK images.
+        let stack = batch
+            .div_ceil(rayon::current_num_threads())
+            .clamp(1, MAX_STACK);
+        let parallelism = if batch <= stack {
+            Parallelism::Rayon(0)
         } else {
-            input
-                .par_chunks_exact(image_len)
-                .map(|image| self.features(image, (height, width), Parallelism::None))
-                .collect()
+            Parallelism::None
         };
+        let features: Vec<f32> = input
+            .par_chunks(stack * image_len)
+            .flat_map_iter(|images| self.features(images, (height, width), parallelism))
+            .collect();
         let mut logits = Vec::with_capacity(batch * self.classes);
-        for feature in &features {
+        for feature in features.chunks_exact(self.features) {
             let mut row = self.fc_bias.clone();
             for (&f, weights) in feature
                 .iter()
@@ -182,33 +194,44 @@ impl FoldedResNet {
         Ok(logits)
     }
 
-    /// The globally average-pooled features of one NCHW image (everything before `fc`).
-    fn features(&self, image: &[f32], size: (usize, usize), parallelism: Parallelism) -> Vec<f32> {
+    /// The globally average-pooled features (everything before `fc`) of NCHW images, one
+    /// row of `self.features` values per image.
+    fn features(&self, images: &[f32], size: (usize, usize), parallelism: Parallelism) -> Vec<f32> {
         let mut s = SCRATCH.take();
         let (height, width) = size;
         let channels = self.stem.in_channels;
         let plane = height * width;
         s.x.clear();
-        s.x.extend((0..plane).flat_map(|p| (0..channels).map(move |c| image[c * plane + p])));
-        let stem_size = self.stem.run(
+        for image in images.chunks_exact(channels * plane) {
+            s.x.extend((0..plane).flat_map(|p| (0..channels).map(move |c| image[c * plane + p])));
+        }
+        let stack = Stack {
+            images: images.len() / (channels * plane),
+            height,
+            width,
+        };
+        let stem = self.stem.run(
             &s.x,
-            size,
+            stack,
             &mut s.mid,
             Epilogue::BiasRelu,
             &mut s.col,
             parallelism,
         );
-        let mut size = max_pool_3x3_s2(&s.mid, stem_size, self.stem.out_channels, &mut s.x);
+        let mut stack = max_pool_3x3_s2(&s.mid, stem, self.stem.out_channels, &mut s.x);
         for block in &self.blocks {
-            size = block.run(&mut s, size, parallelism);
+            stack = block.run(&mut s, stack, parallelism);
         }
-        let mut pooled = vec![0f32; self.features];
-        for pixel in s.x.chunks_exact(self.features) {
-            for (p, v) in pooled.iter_mut().zip(pixel) {
-                *p += v;
+        let mut pooled = vec![0f32; stack.images * self.features];
+        let activations = s.x.chunks_exact(stack.plane() * self.features);
+        for (image, pooled) in activations.zip(pooled.chunks_exact_mut(self.features)) {
+            for pixel in image.chunks_exact(self.features) {
+                for (p, v) in pooled.iter_mut().zip(pixel) {
+                    *p += v;
+                }
             }
         }
-        let count = (size.0 * size.1) as f32;
+        let count = stack.plane() as f32;
         pooled.iter_mut().for_each(|p| *p /= count);
         SCRATCH.set(s);
         pooled
@@ -216,17 +239,13 @@ impl FoldedResNet {
 }
 
 impl FoldedBlock {
-    /// Runs the block on `s.x` (of `size`), leaving its output in `s.x`; returns the new size.
-    fn run(
-        &self,
-        s: &mut Scratch,
-        size: (usize, usize),
-        parallelism: Parallelism,
-    ) -> (usize, usize) {
+    /// Runs the block on `s.x` (of `stack`), leaving its output in `s.x`; returns the new
+    /// stack.
+    fn run(&self, s: &mut Scratch, stack: Stack, parallelism: Parallelism) -> Stack {
         if let Some(down) = &self.downsample {
             down.run(
                 &s.x,
-                size,
+                stack,
                 &mut s.shortcut,
                 Epilogue::Bias,
                 &mut s.col,
@@ -235,11 +254,11 @@ impl FoldedBlock {
         }
         // Basic blocks have two convolutions, bottlenecks three (`FoldedResNet::new`).
         let [first, middle @ .., last] = &self.convs[..] else {
-            return size;
+            return stack;
         };
-        let mut size = first.run(
+        let mut stack = first.run(
             &s.x,
-            size,
+            stack,
             &mut s.mid,
             Epilogue::BiasRelu,
             &mut s.col,
@@ -252,7 +271,7 @@ impl FoldedBlock {
             } else {
                 (&s.mid2, &mut s.mid)
             };
-            size = conv.run(src, size, dst, Epilogue::BiasRelu, &mut s.col, parallelism);
+            stack = conv.run(src, stack, dst, Epilogue::BiasRelu, &mut s.col, parallelism);
             in_mid = !in_mid;
         }
         let src = if in_mid { &s.mid } else { &s.mid2 };
@@ -263,9 +282,9 @@ impl FoldedBlock {
         } else {
             &mut s.x
         };
-        let size = last.run(
+        let stack = last.run(
             src,
-            size,
+            stack,
             dst,
             Epilogue::BiasResidualRelu,
             &mut s.col,
@@ -274,6 +293,6 @@ impl FoldedBlock {
         if self.downsample.is_some() {
             std::mem::swap(&mut s.x, &mut s.shortcut);
         }
-        size
+        stack
     }
 }
