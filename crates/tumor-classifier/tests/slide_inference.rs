@@ -1,12 +1,14 @@
 //! Whole-slide inference on a real in-memory slide (`wsi_io::ImageSlide`): tissue filtering,
 //! batching and streaming give the same probabilities as classifying patches one by one,
-//! and the annotation / all-tissue models produce the expected masks.
+//! on the folded CPU path and on burn's alike, and the annotation / all-tissue models produce
+//! the expected masks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use image::{Rgb, RgbImage};
 use tumor_classifier::{
-    AllTissueTumor, AnnotatedTumor, Arch, Bitmap, ComputeDevice, InferenceConfig, MaskConfig,
-    ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorAnnotation, TumorModel, classify_slide,
+    AllTissueTumor, AnnotatedTumor, Arch, Bitmap, ComputeDevice, CpuKernel, InferenceConfig,
+    MaskConfig, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorAnnotation, TumorModel,
+    classify_slide,
 };
 use wsi_io::{ImageSlide, Mpp, OpenOptions, PatchGrid, PatchGridConfig, Slide, read_patch};
 
@@ -91,6 +93,26 @@ fn streamed_batches_equal_one_by_one_classification() {
         let alone = model.predict(&[pixels], &[patch.rect]).unwrap()[0];
         let streamed = map.get(col, row).unwrap();
         assert!((alone - streamed).abs() < 1e-5, "{alone} vs {streamed}");
+    }
+}
+
+#[test]
+fn folded_and_burn_paths_give_the_same_tumour_map() {
+    let s = slide();
+    let is_tissue = is_tissue_for(&s);
+    let config = InferenceConfig::default();
+    let folded = resnet();
+    assert_eq!(folded.cpu_kernel(), CpuKernel::Folded);
+    let burn = resnet().with_cpu_kernel(CpuKernel::Burn).unwrap();
+    let a = classify_slide(&s, &folded, &is_tissue, &config).unwrap();
+    let b = classify_slide(&s, &burn, &is_tissue, &config).unwrap();
+    assert_eq!(a.probabilities.len(), b.probabilities.len());
+    for (x, y) in a.probabilities.iter().zip(&b.probabilities) {
+        match (x, y) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-5, "folded {x} vs burn {y}"),
+            (None, None) => {}
+            _ => panic!("folded and burn classify different cells"),
+        }
     }
 }
 
