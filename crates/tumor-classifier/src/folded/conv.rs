@@ -4,7 +4,10 @@
 //! 3x3 stride-2 max pool of the stem. A stack of a few images goes through each layer
 //! together, so that a layer's weights are read from memory once per stack, not per image.
 
+use std::cell::Cell;
+
 use gemm::Parallelism;
+use rayon::prelude::*;
 
 use super::fold::FoldedConv;
 
@@ -13,8 +16,15 @@ use super::fold::FoldedConv;
 /// small enough to bound the scratch memory.
 const COL_TILE_FLOATS: usize = 1 << 20;
 
+thread_local! {
+    /// Each thread's im2col buffer, kept between tiles and calls; taken out for one tile, so
+    /// a tile that rayon starts on a thread waiting inside another gets a buffer of its own.
+    static COL: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
 /// Output tiles are never shorter than this many rows (pixels), so that `gemm` gets a
-/// product big enough to run its microkernels at full speed even for wide layers.
+/// product big enough to run its microkernels at full speed even for wide layers, unless a
+/// single stack's layer is shared out over the threads.
 const MIN_TILE_ROWS: usize = 64;
 
 /// What happens to `activations x weights` before it is stored.
@@ -60,16 +70,16 @@ impl FoldedConv {
 
     /// Convolves the NHWC images `input` (of `stack`, `in_channels` each) into `out`
     /// (resized to the output stack times `out_channels`, NHWC), applying `epilogue`;
-    /// returns the output stack. `col` is scratch space for im2col tiles; `parallelism` is
-    /// passed to gemm (`None` when the caller already runs one stack per thread).
+    /// returns the output stack. With `parallel` the output tiles are shared out over
+    /// rayon's threads (for a single stack; small layers are cut into one tile per thread),
+    /// else they run on this thread (one stack per thread).
     pub fn run(
         &self,
         input: &[f32],
         stack: Stack,
         out: &mut Vec<f32>,
         epilogue: Epilogue,
-        col: &mut Vec<f32>,
-        parallelism: Parallelism,
+        parallel: bool,
     ) -> Stack {
         assert_eq!(
             input.len(),
@@ -84,40 +94,61 @@ impl FoldedConv {
         } else {
             out.resize(rows * cout, 0.0);
         }
-        // A 1x1 stride-1 convolution multiplies the input itself; others go through im2col.
-        let direct = self.kernel == 1 && self.stride == 1;
         let depth = self.kernel * self.kernel * self.in_channels;
-        let tile_rows = (COL_TILE_FLOATS / depth).max(MIN_TILE_ROWS).min(rows);
-        if !direct {
-            col.resize(tile_rows * depth, 0.0);
-        }
-        for (tile, out_tile) in out.chunks_mut(tile_rows * cout).enumerate() {
-            let first_row = tile * tile_rows;
-            let tile_len = out_tile.len() / cout;
-            let lhs: &[f32] = if direct {
-                &input[first_row * depth..(first_row + tile_len) * depth]
-            } else {
-                let col = &mut col[..tile_len * depth];
-                self.im2col(input, stack, output, first_row, col);
-                col
-            };
-            gemm_into(
-                out_tile,
-                lhs,
-                &self.weights,
-                depth,
-                epilogue == Epilogue::BiasResidualRelu,
-                parallelism,
-            );
-            let relu = epilogue != Epilogue::Bias;
-            for row in out_tile.chunks_exact_mut(cout) {
-                for (v, b) in row.iter_mut().zip(&self.bias) {
-                    let x = *v + b;
-                    *v = if relu { x.max(0.0) } else { x };
-                }
-            }
+        let threads = if parallel {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        let tile_rows = (COL_TILE_FLOATS / depth)
+            .max(MIN_TILE_ROWS)
+            .min(rows.div_ceil(threads))
+            .max(1);
+        let tile = |(index, out_tile): (usize, &mut [f32])| {
+            self.tile(input, stack, output, index * tile_rows, out_tile, epilogue);
+        };
+        if parallel {
+            out.par_chunks_mut(tile_rows * cout)
+                .enumerate()
+                .for_each(tile);
+        } else {
+            out.chunks_mut(tile_rows * cout).enumerate().for_each(tile);
         }
         output
+    }
+
+    /// One output tile: rows `first_row..` of the output (`out_tile` holds them, and the
+    /// shortcut on entry for [`Epilogue::BiasResidualRelu`]).
+    fn tile(
+        &self,
+        input: &[f32],
+        stack: Stack,
+        output: Stack,
+        first_row: usize,
+        out_tile: &mut [f32],
+        epilogue: Epilogue,
+    ) {
+        let depth = self.kernel * self.kernel * self.in_channels;
+        let tile_len = out_tile.len() / self.out_channels;
+        let accumulate = epilogue == Epilogue::BiasResidualRelu;
+        if self.kernel == 1 && self.stride == 1 {
+            // A 1x1 stride-1 convolution multiplies the input itself.
+            let lhs = &input[first_row * depth..(first_row + tile_len) * depth];
+            gemm_into(out_tile, lhs, &self.weights, depth, accumulate);
+        } else {
+            let mut col = COL.take();
+            col.resize(tile_len * depth, 0.0);
+            self.im2col(input, stack, output, first_row, &mut col);
+            gemm_into(out_tile, &col, &self.weights, depth, accumulate);
+            COL.set(col);
+        }
+        let relu = epilogue != Epilogue::Bias;
+        for row in out_tile.chunks_exact_mut(self.out_channels) {
+            for (v, b) in row.iter_mut().zip(&self.bias) {
+                let x = *v + b;
+                *v = if relu { x.max(0.0) } else { x };
+            }
+        }
     }
 
     /// Writes the receptive fields of output pixels `first_row..` (row-major over the
@@ -164,16 +195,10 @@ impl FoldedConv {
 }
 
 /// `dst = lhs x rhs` (or `dst += lhs x rhs` when `accumulate`), all row-major:
-/// `lhs` is `[m, depth]`, `rhs` is `[depth, n]`, `dst` is `[m, n]` with `m` taken from `lhs`.
+/// `lhs` is `[m, depth]`, `rhs` is `[depth, n]`, `dst` is `[m, n]` with `m` taken from `lhs`;
+/// on this thread (callers parallelise over tiles).
 #[allow(unsafe_code)]
-fn gemm_into(
-    dst: &mut [f32],
-    lhs: &[f32],
-    rhs: &[f32],
-    depth: usize,
-    accumulate: bool,
-    parallelism: Parallelism,
-) {
+fn gemm_into(dst: &mut [f32], lhs: &[f32], rhs: &[f32], depth: usize, accumulate: bool) {
     let m = lhs.len() / depth;
     let n = rhs.len() / depth;
     assert!(
@@ -204,7 +229,7 @@ fn gemm_into(
             false,
             false,
             false,
-            parallelism,
+            Parallelism::None,
         );
     }
 }
@@ -338,10 +363,11 @@ mod tests {
             let output = conv.output_size(stack);
             let out_len = output.plane() * cout;
             let shortcut = random(&mut rng, images * out_len, -1.0, 1.0);
-            for (epilogue, parallelism) in [
-                (Epilogue::Bias, Parallelism::None),
-                (Epilogue::BiasRelu, Parallelism::Rayon(0)),
-                (Epilogue::BiasResidualRelu, Parallelism::None),
+            for (epilogue, parallel) in [
+                (Epilogue::Bias, false),
+                (Epilogue::BiasRelu, true),
+                (Epilogue::BiasResidualRelu, false),
+                (Epilogue::BiasResidualRelu, true),
             ] {
                 let residual = epilogue == Epilogue::BiasResidualRelu;
                 let want: Vec<f32> = (0..images)
@@ -362,8 +388,7 @@ mod tests {
                 } else {
                     Vec::new()
                 };
-                let mut col = Vec::new();
-                let size = conv.run(&input, stack, &mut out, epilogue, &mut col, parallelism);
+                let size = conv.run(&input, stack, &mut out, epilogue, parallel);
                 assert_eq!(size, output);
                 assert_eq!(out.len(), want.len());
                 let worst = out

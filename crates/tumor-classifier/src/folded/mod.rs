@@ -4,8 +4,9 @@
 //! convolution is im2col + `gemm` on NHWC activations with the bias, the shortcut and ReLU
 //! applied to each output tile while it is in cache. A batch is cut into stacks of up to
 //! [`MAX_STACK`] images that go through the network layer by layer (so each layer's weights
-//! are read once per stack), one stack per thread, or a multi-threaded `gemm` when there is a
-//! single stack; per-thread buffers are reused between calls. Same logits as
+//! are read once per stack), one stack per thread, or each layer's output tiles shared out
+//! over the threads when there is a single stack; per-thread buffers are reused between
+//! calls. Same logits as
 //! [`ResNet::forward`] in inference mode to float rounding (`tests/folded.rs`).
 //!
 //! - [`fold`]: weights out of the burn module, batch norm folded in.
@@ -16,7 +17,6 @@ mod fold;
 
 use std::cell::Cell;
 
-use gemm::Parallelism;
 use rayon::prelude::*;
 
 use crate::error::{ClassifierError, Result};
@@ -71,8 +71,6 @@ struct Scratch {
     mid2: Vec<f32>,
     /// The projected shortcut; becomes the block's output, then swaps with `x`.
     shortcut: Vec<f32>,
-    /// im2col tiles.
-    col: Vec<f32>,
 }
 
 thread_local! {
@@ -169,14 +167,11 @@ impl FoldedResNet {
         let stack = batch
             .div_ceil(rayon::current_num_threads())
             .clamp(1, MAX_STACK);
-        let parallelism = if batch <= stack {
-            Parallelism::Rayon(0)
-        } else {
-            Parallelism::None
-        };
+        // A single stack shares each layer out over the threads instead.
+        let parallel = batch <= stack;
         let features: Vec<f32> = input
             .par_chunks(stack * image_len)
-            .flat_map_iter(|images| self.features(images, (height, width), parallelism))
+            .flat_map_iter(|images| self.features(images, (height, width), parallel))
             .collect();
         let mut logits = Vec::with_capacity(batch * self.classes);
         for feature in features.chunks_exact(self.features) {
@@ -196,7 +191,7 @@ impl FoldedResNet {
 
     /// The globally average-pooled features (everything before `fc`) of NCHW images, one
     /// row of `self.features` values per image.
-    fn features(&self, images: &[f32], size: (usize, usize), parallelism: Parallelism) -> Vec<f32> {
+    fn features(&self, images: &[f32], size: (usize, usize), parallel: bool) -> Vec<f32> {
         let mut s = SCRATCH.take();
         let (height, width) = size;
         let channels = self.stem.in_channels;
@@ -210,17 +205,12 @@ impl FoldedResNet {
             height,
             width,
         };
-        let stem = self.stem.run(
-            &s.x,
-            stack,
-            &mut s.mid,
-            Epilogue::BiasRelu,
-            &mut s.col,
-            parallelism,
-        );
+        let stem = self
+            .stem
+            .run(&s.x, stack, &mut s.mid, Epilogue::BiasRelu, parallel);
         let mut stack = max_pool_3x3_s2(&s.mid, stem, self.stem.out_channels, &mut s.x);
         for block in &self.blocks {
-            stack = block.run(&mut s, stack, parallelism);
+            stack = block.run(&mut s, stack, parallel);
         }
         let mut pooled = vec![0f32; stack.images * self.features];
         let activations = s.x.chunks_exact(stack.plane() * self.features);
@@ -241,29 +231,15 @@ impl FoldedResNet {
 impl FoldedBlock {
     /// Runs the block on `s.x` (of `stack`), leaving its output in `s.x`; returns the new
     /// stack.
-    fn run(&self, s: &mut Scratch, stack: Stack, parallelism: Parallelism) -> Stack {
+    fn run(&self, s: &mut Scratch, stack: Stack, parallel: bool) -> Stack {
         if let Some(down) = &self.downsample {
-            down.run(
-                &s.x,
-                stack,
-                &mut s.shortcut,
-                Epilogue::Bias,
-                &mut s.col,
-                parallelism,
-            );
+            down.run(&s.x, stack, &mut s.shortcut, Epilogue::Bias, parallel);
         }
         // Basic blocks have two convolutions, bottlenecks three (`FoldedResNet::new`).
         let [first, middle @ .., last] = &self.convs[..] else {
             return stack;
         };
-        let mut stack = first.run(
-            &s.x,
-            stack,
-            &mut s.mid,
-            Epilogue::BiasRelu,
-            &mut s.col,
-            parallelism,
-        );
+        let mut stack = first.run(&s.x, stack, &mut s.mid, Epilogue::BiasRelu, parallel);
         let mut in_mid = true;
         for conv in middle {
             let (src, dst) = if in_mid {
@@ -271,7 +247,7 @@ impl FoldedBlock {
             } else {
                 (&s.mid2, &mut s.mid)
             };
-            stack = conv.run(src, stack, dst, Epilogue::BiasRelu, &mut s.col, parallelism);
+            stack = conv.run(src, stack, dst, Epilogue::BiasRelu, parallel);
             in_mid = !in_mid;
         }
         let src = if in_mid { &s.mid } else { &s.mid2 };
@@ -282,14 +258,7 @@ impl FoldedBlock {
         } else {
             &mut s.x
         };
-        let stack = last.run(
-            src,
-            stack,
-            dst,
-            Epilogue::BiasResidualRelu,
-            &mut s.col,
-            parallelism,
-        );
+        let stack = last.run(src, stack, dst, Epilogue::BiasResidualRelu, parallel);
         if self.downsample.is_some() {
             std::mem::swap(&mut s.x, &mut s.shortcut);
         }
