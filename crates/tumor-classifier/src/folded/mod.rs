@@ -32,7 +32,7 @@ const MAX_STACK: usize = 4;
 /// A [`ResNet`] folded for fast CPU inference: NHWC activations, batch norm folded into the
 /// convolutions, fused epilogues. Build it from a trained model with [`FoldedResNet::new`];
 /// it holds its own copy of the weights (about the model's size) and never changes them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FoldedResNet {
     /// 7x7 stride-2 stem (with `bn1`).
     stem: FoldedConv,
@@ -77,6 +77,18 @@ thread_local! {
     /// Each thread's [`Scratch`]; taken out for the duration of one image, so a nested call
     /// on the same thread (rayon work stealing inside a multi-threaded gemm) gets a fresh one.
     static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+impl std::fmt::Debug for FoldedResNet {
+    /// A summary: the weights themselves (millions of values) are left out.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FoldedResNet")
+            .field("stem_channels", &self.stem.out_channels)
+            .field("blocks", &self.blocks.len())
+            .field("features", &self.features)
+            .field("classes", &self.classes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FoldedResNet {
