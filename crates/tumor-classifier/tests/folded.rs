@@ -114,6 +114,8 @@ fn malformed_input_is_an_error() {
     assert!(folded.forward(&[0.0; 10], [1, 3, 2, 2]).is_err());
     assert!(folded.forward(&[0.0; 16], [1, 4, 2, 2]).is_err());
     assert!(folded.forward(&[], [1, 3, 0, 5]).is_err());
+    assert!(folded.forward(&[0.0; 3], [usize::MAX, 3, 1, 2]).is_err());
+    assert!(folded.forward(&[0.0; 3], [1, 3, usize::MAX, 2]).is_err());
     // Debug prints a summary, not the weights.
     let debug = format!("{folded:?}");
     assert!(debug.contains("blocks: 8") && debug.len() < 200, "{debug}");

@@ -6,8 +6,8 @@
 //! [`MAX_STACK`] images that go through the network layer by layer (so each layer's weights
 //! are read once per stack), one stack per thread, or each layer's output tiles shared out
 //! over the threads when there is a single stack; per-thread buffers are reused between
-//! calls. Same logits as
-//! [`ResNet::forward`] in inference mode to float rounding (`tests/folded.rs`).
+//! calls. Same logits as [`ResNet::forward`] in inference mode to float rounding
+//! (`tests/folded.rs`).
 //!
 //! - [`fold`]: weights out of the burn module, batch norm folded in.
 //! - [`conv`]: the convolution and max-pool kernels.
@@ -63,7 +63,7 @@ struct FoldedBlock {
 /// allocates nothing once they have grown to the largest layer.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// The NHWC input image, then each block's input and output.
+    /// The NHWC input images, then each block's input and output.
     x: Vec<f32>,
     /// Output of a block's inner convolutions (alternating with `mid2`).
     mid: Vec<f32>,
@@ -74,8 +74,9 @@ struct Scratch {
 }
 
 thread_local! {
-    /// Each thread's [`Scratch`]; taken out for the duration of one image, so a nested call
-    /// on the same thread (rayon work stealing inside a multi-threaded gemm) gets a fresh one.
+    /// Each thread's [`Scratch`]; taken out for the duration of one stack, so a nested call
+    /// on the same thread (rayon work stealing while a single stack's tiles run in parallel)
+    /// gets a fresh one.
     static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
 }
 
@@ -162,11 +163,10 @@ impl FoldedResNet {
     /// [`crate::preprocess::images_to_nchw`] gives and [`ResNet::forward`] takes).
     pub fn forward(&self, input: &[f32], shape: [usize; 4]) -> Result<Vec<f32>> {
         let [batch, channels, height, width] = shape;
-        let image_len = channels * height * width;
         if channels != self.stem.in_channels
             || height == 0
             || width == 0
-            || input.len() != batch * image_len
+            || shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) != Some(input.len())
         {
             return Err(ClassifierError::Input(format!(
                 "the folded network takes [batch, {}, height, width] images, got shape \
@@ -175,6 +175,7 @@ impl FoldedResNet {
                 input.len()
             )));
         }
+        let image_len = channels * height * width;
         // Enough stacks to give every thread one, none over MAX_STACK images.
         let stack = batch
             .div_ceil(rayon::current_num_threads())
