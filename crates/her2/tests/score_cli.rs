@@ -168,4 +168,19 @@ fn bad_inputs_fail_with_a_clear_message_and_no_outputs() {
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("--model"));
     assert!(files_in(&d.join("m")).is_empty());
+
+    let run = her2(&[
+        "score",
+        slide.to_str().unwrap(),
+        "--model",
+        "fixtures/models/demo-resnet34.bpk",
+        "--cpu-kernel",
+        "magic",
+        "--out",
+        d.join("k").to_str().unwrap(),
+    ]);
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("folded or burn"), "{stderr}");
+    assert!(files_in(&d.join("k")).is_empty());
 }

@@ -58,6 +58,29 @@ pub enum CpuKernel {
     Burn,
 }
 
+impl std::str::FromStr for CpuKernel {
+    type Err = ClassifierError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "folded" => Ok(Self::Folded),
+            "burn" => Ok(Self::Burn),
+            _ => Err(ClassifierError::InvalidConfig(format!(
+                "unknown CPU kernel `{s}` (expected folded or burn)"
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for CpuKernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Folded => "folded",
+            Self::Burn => "burn",
+        })
+    }
+}
+
 /// The ResNet classifier: softmax probability of the spec's tumour class.
 #[derive(Debug)]
 pub struct ResNetTumorModel {

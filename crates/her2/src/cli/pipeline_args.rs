@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use her2::her2_score::{RuleKind, ScoringConfig};
 use her2::tumor_classifier::{
-    AllTissueTumor, AnnotatedTumor, ComputeDevice, ResNetTumorModel, TumorModel,
+    AllTissueTumor, AnnotatedTumor, ComputeDevice, CpuKernel, ResNetTumorModel, TumorModel,
 };
 use her2::{OutputOptions, Pipeline, PipelineBuilder, PipelineConfig};
 
@@ -34,6 +34,10 @@ pub struct PipelineArgs {
     /// Device for the classifier: cpu, or cuda / cuda:N (needs the `cuda` build feature).
     #[arg(long, default_value = "cpu")]
     pub device: ComputeDevice,
+    /// How the classifier runs on the CPU: folded (batch norm folded into the convolutions,
+    /// the fast default) or burn (burn's backend, as in training); same probabilities.
+    #[arg(long, default_value = "folded", value_name = "folded|burn")]
+    pub cpu_kernel: CpuKernel,
     /// Level-0 microns per pixel, for slides that do not state it or to override the file.
     #[arg(long)]
     pub mpp: Option<f64>,
@@ -74,10 +78,10 @@ impl PipelineArgs {
             .model
             .as_ref()
             .context("no tumour model: give --model, --all-tissue or --tumor-geojson")?;
-        Ok(Box::new(ResNetTumorModel::from_checkpoint(
-            path,
-            self.device,
-        )?))
+        Ok(Box::new(
+            ResNetTumorModel::from_checkpoint(path, self.device)?
+                .with_cpu_kernel(self.cpu_kernel)?,
+        ))
     }
 
     /// The pipeline.

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use tumor_classifier::{
-    AllTissueTumor, AnnotatedTumor, ComputeDevice, InferenceConfig, MaskConfig, ResNetTumorModel,
-    TumorModel, classify_slide,
+    AllTissueTumor, AnnotatedTumor, ComputeDevice, CpuKernel, InferenceConfig, MaskConfig,
+    ResNetTumorModel, TumorModel, classify_slide,
 };
 use wsi_io::{Mpp, OpenOptions};
 
@@ -37,6 +37,9 @@ pub struct TumorMapArgs {
     /// cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
     pub device: ComputeDevice,
+    /// How the classifier runs on the CPU: folded (fast default) or burn.
+    #[arg(long, default_value = "folded", value_name = "folded|burn")]
+    pub cpu_kernel: CpuKernel,
     /// Longest side of the heatmap thumbnail in pixels.
     #[arg(long, default_value_t = 2048)]
     pub thumbnail: u32,
@@ -55,10 +58,10 @@ pub fn run(args: TumorMapArgs) -> anyhow::Result<()> {
     } else if args.model.ends_with(".geojson") || args.model.ends_with(".json") {
         Box::new(AnnotatedTumor::from_geojson(args.model.as_ref())?)
     } else {
-        Box::new(ResNetTumorModel::from_checkpoint(
-            args.model.as_ref(),
-            args.device,
-        )?)
+        Box::new(
+            ResNetTumorModel::from_checkpoint(args.model.as_ref(), args.device)?
+                .with_cpu_kernel(args.cpu_kernel)?,
+        )
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
