@@ -306,6 +306,11 @@ fn objective(levels: &[Level], slides: &[&LabelledSlide], objective: Objective) 
             .iter()
             .map(|slide| (slide.label, decide(levels, &slide.features))),
     );
+    objective_of(&matrix, objective)
+}
+
+/// The objective of a confusion matrix, with accuracy as tie-break.
+fn objective_of(matrix: &ConfusionMatrix, objective: Objective) -> (f64, f64) {
     let accuracy = matrix.accuracy().unwrap_or(0.0);
     match objective {
         Objective::Accuracy => (accuracy, accuracy),

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CalibrationOptions, Objective, better, cross_validate, fit, objective};
+use super::{CalibrationOptions, better, cross_validate, fit, objective, objective_of};
 use crate::labels::LabelledSlide;
 use crate::rules::TunableRule;
 use crate::rules::paper::{BOUNDARY_NAMES, BoundaryVotes, INDEXES, PaperIntegrated};
@@ -101,11 +101,7 @@ fn assess(
     let held_out = if options.folds > 1 && slides.len() >= options.folds {
         let pooled =
             cross_validate(slides, options, |train| fit(rule, train, options).levels()).pooled;
-        let accuracy = pooled.accuracy.unwrap_or(0.0);
-        match options.objective {
-            Objective::Accuracy => (accuracy, accuracy),
-            Objective::QuadraticKappa => (pooled.kappa_quadratic.unwrap_or(0.0), accuracy),
-        }
+        objective_of(&pooled.confusion, options.objective)
     } else {
         training
     };
@@ -177,6 +173,7 @@ pub(super) fn select_and_fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibrate::Objective;
     use crate::features::SlideFeatures;
     use crate::score::Her2Score;
 
