@@ -61,6 +61,17 @@ fn resnet() -> ResNetTumorModel {
     )
 }
 
+/// A second model with the same weights as `model` (the device's seed is shared by the tests
+/// running in parallel, so two `resnet()` calls need not give the same weights).
+fn same_weights(model: &ResNetTumorModel) -> ResNetTumorModel {
+    ResNetTumorModel::new(
+        model.network().clone(),
+        model.spec().clone(),
+        ComputeDevice::Cpu.to_burn().unwrap(),
+        "untrained",
+    )
+}
+
 #[test]
 fn streamed_batches_equal_one_by_one_classification() {
     let s = slide();
@@ -103,7 +114,9 @@ fn folded_and_burn_paths_give_the_same_tumour_map() {
     let config = InferenceConfig::default();
     let folded = resnet();
     assert_eq!(folded.cpu_kernel(), CpuKernel::Folded);
-    let burn = resnet().with_cpu_kernel(CpuKernel::Burn).unwrap();
+    let burn = same_weights(&folded)
+        .with_cpu_kernel(CpuKernel::Burn)
+        .unwrap();
     let a = classify_slide(&s, &folded, &is_tissue, &config).unwrap();
     let b = classify_slide(&s, &burn, &is_tissue, &config).unwrap();
     assert_eq!(a.probabilities.len(), b.probabilities.len());
