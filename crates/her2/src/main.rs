@@ -29,6 +29,8 @@ enum Command {
     Tissue(cli::tissue::TissueArgs),
     /// Cells of one region: overlay PNG, QuPath cell GeoJSON and the region's stain features.
     Cells(cli::cells::CellsArgs),
+    /// Score nucleus detection against annotated nuclei (CSV, label image or colour mask).
+    EvalNuclei(cli::eval_nuclei::EvalNucleiArgs),
     /// Print a slide's vendor, levels, dimensions, downsamples, MPP and associated images.
     Info(cli::info::InfoArgs),
     /// Fit a scoring rule's thresholds to labelled slides and write a config for `score`.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Config(args) => cli::config::run(args),
         Command::Tissue(args) => cli::tissue::run(args),
         Command::Cells(args) => cli::cells::run(args),
+        Command::EvalNuclei(args) => cli::eval_nuclei::run(args),
         Command::Info(args) => cli::info::run(args),
         Command::Calibrate(args) => cli::calibrate::run(args),
         Command::Train(args) => cli::train::run(args),

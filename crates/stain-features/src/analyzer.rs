@@ -16,7 +16,7 @@ use crate::estimate::{StainEstimate, estimate_stains};
 use crate::features::{ClassCounts, PatchFeatures, PatchTimings};
 use crate::matrix::Stain;
 use crate::membrane::{MembraneInputs, StainMaskSource, measure_cells};
-use crate::segment::{CellSegmenter, WatershedSegmenter};
+use crate::segment::{CellSegmenter, Segmentation, WatershedSegmenter};
 
 /// Computes [`PatchFeatures`] (and optionally the cells) for RGB patches. Cheap to clone and
 /// safe to share between threads.
@@ -92,6 +92,24 @@ impl StainAnalyzer {
         self.run(image, mpp, PixelRect::whole(image), true)
     }
 
+    /// The nuclei the segmenter finds in `image` at `mpp`, all of them (before the counting
+    /// filter drops small ones): what a nucleus-detection evaluation scores
+    /// ([`crate::match_centroids`]).
+    pub fn segment(&self, image: &RgbImage, mpp: f64) -> Result<Segmentation> {
+        check_mpp(mpp)?;
+        if image.width() == 0 || image.height() == 0 {
+            return Err(StainError::InvalidImage(format!(
+                "{}x{} image has no pixels",
+                image.width(),
+                image.height()
+            )));
+        }
+        let planes = self.deconvolver.deconvolve(image);
+        let seg = self.segmenter.segment(image, &planes, mpp)?;
+        check_segmentation(&seg, image)?;
+        Ok(seg)
+    }
+
     /// Features of the patch `core` of an image that also shows the tissue around it
     /// (context). Cells are segmented and their membrane rings measured on the whole image,
     /// and a cell counts when its centroid lies in `core`: a cell near the patch border keeps
@@ -126,11 +144,7 @@ impl StainAnalyzer {
         core: PixelRect,
         contours: bool,
     ) -> Result<(PatchFeatures, Vec<Cell>)> {
-        if !(mpp.is_finite() && mpp > 0.0 && mpp <= 100.0) {
-            return Err(StainError::InvalidImage(format!(
-                "mpp {mpp} must be a positive number of micrometres per pixel"
-            )));
-        }
+        check_mpp(mpp)?;
         let (w, h) = (image.width(), image.height());
         if w == 0 || h == 0 {
             return Err(StainError::InvalidImage(format!(
@@ -176,12 +190,7 @@ impl StainAnalyzer {
 
         let t = Instant::now();
         let seg = self.segmenter.segment(image, &planes, mpp)?;
-        if seg.labels.len() != w as usize * h as usize || seg.width != w as usize {
-            return Err(StainError::InvalidImage(format!(
-                "segmenter returned a {}x{} label image for a {w}x{h} patch",
-                seg.width, seg.height
-            )));
-        }
+        check_segmentation(&seg, image)?;
         let segmentation_ms = ms(t);
 
         let t = Instant::now();
@@ -242,6 +251,29 @@ impl StainAnalyzer {
         };
         Ok((features, cells))
     }
+}
+
+/// Refuses a pixel size that is not a positive, plausible number of micrometres.
+fn check_mpp(mpp: f64) -> Result<()> {
+    if mpp.is_finite() && mpp > 0.0 && mpp <= 100.0 {
+        Ok(())
+    } else {
+        Err(StainError::InvalidImage(format!(
+            "mpp {mpp} must be a positive number of micrometres per pixel"
+        )))
+    }
+}
+
+/// Refuses a segmentation whose label image does not have the image's size.
+fn check_segmentation(seg: &Segmentation, image: &RgbImage) -> Result<()> {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    if seg.labels.len() != w * h || seg.width != w || seg.height != h {
+        return Err(StainError::InvalidImage(format!(
+            "segmenter returned a {}x{} label image for a {w}x{h} patch",
+            seg.width, seg.height
+        )));
+    }
+    Ok(())
 }
 
 /// A rectangle of an image's pixels: the patch whose features are reported when the analysed

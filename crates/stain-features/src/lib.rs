@@ -29,15 +29,19 @@ pub mod cell;
 pub mod config;
 pub mod contour;
 pub mod deconvolve;
+pub mod detection;
 pub mod edt;
 pub mod error;
 pub mod estimate;
 pub mod features;
+pub mod filters;
 pub mod labels;
 pub mod markers;
 pub mod matrix;
 pub mod membrane;
 pub mod morphology;
+pub mod nuclei;
+pub mod reconstruct;
 pub mod segment;
 pub mod threshold;
 pub mod watershed;
@@ -47,6 +51,7 @@ pub use brown::BrownRange;
 pub use cell::Cell;
 pub use config::{CountingConfig, StainConfig};
 pub use deconvolve::{Deconvolver, StainPlanes};
+pub use detection::{DetectionScore, Matching, match_centroids};
 pub use error::{Result, StainError};
 pub use estimate::{
     EstimationConfig, StainEstimate, VectorEstimate, VectorSource, estimate_stains,
@@ -56,7 +61,8 @@ pub use matrix::{OdConvention, Stain, StainMatrix};
 pub use membrane::{
     IntensityThresholds, MembraneConfig, PositiveMethod, PositivityConfig, StainMaskSource,
 };
+pub use nuclei::LocalContrastConfig;
 pub use segment::{
-    CellSegmenter, Segmentation, SegmentationChannel, SegmentationConfig, ThresholdMethod,
-    WatershedSegmenter,
+    CellSegmenter, Segmentation, SegmentationChannel, SegmentationConfig, SegmentationMethod,
+    ThresholdMethod, WatershedSegmenter,
 };

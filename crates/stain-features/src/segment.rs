@@ -1,6 +1,7 @@
-//! Cell segmentation: the [`CellSegmenter`] seam and the paper's classical segmenter
-//! (threshold -> opening -> hole filling -> exact distance transform -> markers -> watershed ->
-//! components -> size filter).
+//! Cell segmentation: the [`CellSegmenter`] seam and the built-in segmenter, with two methods:
+//! the local-contrast nucleus detector for real hematoxylin (the default; [`crate::nuclei`])
+//! and the paper's classical one (patch-wide threshold -> opening -> hole filling -> exact
+//! distance transform -> markers -> watershed), both ending in components and a size filter.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,7 @@ use crate::labels::{filter_by_area, label_components};
 use crate::markers::local_maxima;
 use crate::matrix::Stain;
 use crate::morphology::{fill_holes, open};
+use crate::nuclei::{LocalContrastConfig, local_contrast_labels};
 use crate::threshold::otsu;
 use crate::watershed::{Connectivity, watershed};
 
@@ -25,6 +27,17 @@ pub struct Segmentation {
     pub labels: Vec<u32>,
     /// Number of cells (largest label).
     pub count: u32,
+}
+
+impl Segmentation {
+    /// Centroid `[x, y]` of each label `1..=count`, index `label - 1` (pixel centres at
+    /// integer + 0.5; a label with no pixels reads `[0.5, 0.5]`).
+    pub fn centroids(&self) -> Vec<[f64; 2]> {
+        crate::labels::regions(&self.labels, self.width, self.count)
+            .iter()
+            .map(|r| r.centroid())
+            .collect()
+    }
 }
 
 /// Anything that turns a patch into labelled cells; implement it to plug in another segmenter
@@ -50,7 +63,21 @@ pub enum SegmentationChannel {
     HematoxylinPlusDab,
 }
 
-/// How the channel is thresholded.
+/// How nuclei are told from their surroundings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentationMethod {
+    /// Stain above its local background, split at the nucleus scale (`local` settings): finds
+    /// the pale, vesicular tumour nuclei of real slides as well as dark ones.
+    #[default]
+    LocalContrast,
+    /// The paper's: one threshold for the whole patch (`threshold`, `min_threshold_od`), split
+    /// by the distance transform (`marker_min_distance_um`, `marker_min_depth_um`). Misses
+    /// nuclei paler than the patch's darkest ones.
+    GlobalThreshold,
+}
+
+/// How the channel is thresholded by [`SegmentationMethod::GlobalThreshold`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdMethod {
@@ -64,9 +91,14 @@ pub enum ThresholdMethod {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SegmentationConfig {
-    /// Channel thresholded into the cell mask.
+    /// How nuclei are found.
+    pub method: SegmentationMethod,
+    /// Settings of [`SegmentationMethod::LocalContrast`].
+    pub local: LocalContrastConfig,
+    /// Channel thresholded into the cell mask (hematoxylin for membrane markers such as HER2;
+    /// hematoxylin + DAB for nuclear markers such as Ki67, whose positive nuclei are brown).
     pub channel: SegmentationChannel,
-    /// Threshold method.
+    /// Threshold method of [`SegmentationMethod::GlobalThreshold`].
     pub threshold: ThresholdMethod,
     /// Lowest threshold Otsu may give (OD10), so a blank patch yields no cells.
     pub min_threshold_od: f32,
@@ -87,10 +119,13 @@ pub struct SegmentationConfig {
 }
 
 impl Default for SegmentationConfig {
-    /// The peer pipeline's settings at 0.5 um/px (opening disk r = 2 px, markers 5 px apart
-    /// and 2 px deep) with nuclei of 8-400 um^2.
+    /// The local-contrast detector with its defaults; for the global method, the peer
+    /// pipeline's settings at 0.5 um/px (opening disk r = 2 px, markers 5 px apart and 2 px
+    /// deep); nuclei of 8-400 um^2.
     fn default() -> Self {
         Self {
+            method: SegmentationMethod::default(),
+            local: LocalContrastConfig::default(),
             channel: SegmentationChannel::Hematoxylin,
             threshold: ThresholdMethod::Otsu,
             min_threshold_od: 0.15,
@@ -137,12 +172,12 @@ impl SegmentationConfig {
                 self.min_threshold_od
             ));
         }
-        Ok(())
+        self.local.validate()
     }
 }
 
-/// The paper's classical segmenter: threshold, opening, hole filling, exact distance
-/// transform, local-maximum markers, marker-controlled watershed, components, size filter.
+/// The built-in segmenter: nuclei by the configured [`SegmentationMethod`], then components
+/// and a size filter.
 #[derive(Debug, Clone, Default)]
 pub struct WatershedSegmenter {
     /// Its settings.
@@ -150,7 +185,7 @@ pub struct WatershedSegmenter {
 }
 
 /// Converts a length in micrometres to whole pixels (rounded, at least 0).
-fn px(um: f64, mpp: f64) -> usize {
+pub(crate) fn px(um: f64, mpp: f64) -> usize {
     (um / mpp).round().max(0.0) as usize
 }
 
@@ -181,18 +216,10 @@ impl CellSegmenter for WatershedSegmenter {
                 &summed
             }
         };
-        let t = match c.threshold {
-            ThresholdMethod::Otsu => otsu(channel)
-                .unwrap_or(f32::INFINITY)
-                .max(c.min_threshold_od),
-            ThresholdMethod::Fixed(t) => t,
+        let labels = match c.method {
+            SegmentationMethod::LocalContrast => local_contrast_labels(channel, w, h, c, mpp)?,
+            SegmentationMethod::GlobalThreshold => global_threshold_labels(channel, w, h, c, mpp)?,
         };
-        let mask: Vec<bool> = channel.iter().map(|&v| v > t).collect();
-        let mut mask = open(&mask, w, h, px(c.opening_radius_um, mpp));
-        if c.fill_holes && w > 0 && h > 0 {
-            fill_holes(&mut mask, w, h);
-        }
-        let labels = split_touching(&mask, w, h, c, mpp)?;
         let max_label = labels.iter().copied().max().unwrap_or(0);
         let mut labels = labels;
         let area_px = |um2: f64| (um2 / (mpp * mpp)).round().max(0.0) as u64;
@@ -209,6 +236,41 @@ impl CellSegmenter for WatershedSegmenter {
             count,
         })
     }
+}
+
+/// The paper's method: one threshold for the patch, opening, hole filling, then
+/// [`split_touching`].
+fn global_threshold_labels(
+    channel: &[f32],
+    w: usize,
+    h: usize,
+    c: &SegmentationConfig,
+    mpp: f64,
+) -> Result<Vec<u32>> {
+    let t = match c.threshold {
+        ThresholdMethod::Otsu => otsu(channel)
+            .unwrap_or(f32::INFINITY)
+            .max(c.min_threshold_od),
+        ThresholdMethod::Fixed(t) => t,
+    };
+    let mask: Vec<bool> = channel.iter().map(|&v| v > t).collect();
+    let mut mask = open(&mask, w, h, px(c.opening_radius_um, mpp));
+    if c.fill_holes && w > 0 && h > 0 {
+        fill_holes(&mut mask, w, h);
+    }
+    split_touching(&mask, w, h, c, mpp)
+}
+
+/// Gives each piece of `mask` that the watershed left unlabelled (0 in `labels`) a label of
+/// its own, after the largest one in use.
+pub(crate) fn label_unreached(mask: &[bool], labels: &mut [u32], w: usize) {
+    let first = labels.iter().copied().max().unwrap_or(0) + 1;
+    let unreached: Vec<bool> = mask
+        .iter()
+        .zip(labels.iter())
+        .map(|(&m, &l)| m && l == 0)
+        .collect();
+    label_components(&unreached, labels, w, first);
 }
 
 /// Distance transform, markers and watershed on a binary cell mask, with `c`'s marker settings
@@ -238,13 +300,7 @@ pub fn split_touching(
     let levels: Vec<u32> = d2.iter().map(|&d| top - d).collect();
     let mut labels = watershed(&levels, &markers, Some(mask), w, h, Connectivity::Four)?;
     if c.label_unmarked {
-        let first = labels.iter().copied().max().unwrap_or(0) + 1;
-        let unreached: Vec<bool> = mask
-            .iter()
-            .zip(&labels)
-            .map(|(&m, &l)| m && l == 0)
-            .collect();
-        label_components(&unreached, &mut labels, w, first);
+        label_unreached(mask, &mut labels, w);
     }
     Ok(labels)
 }

@@ -40,7 +40,7 @@ pub struct CellsArgs {
 }
 
 /// Parses `x,y,w,h` (non-negative integers, positive size).
-fn parse_region(text: &str) -> Result<Rect, String> {
+pub(crate) fn parse_region(text: &str) -> Result<Rect, String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     let numbers: Vec<u64> = parts
         .iter()
@@ -57,7 +57,9 @@ fn parse_region(text: &str) -> Result<Rect, String> {
     }
 }
 
-fn load_config(path: Option<&Path>, estimate: bool) -> anyhow::Result<StainConfig> {
+/// The stain configuration from a JSON file (missing fields default), or the defaults;
+/// `estimate` turns on per-region stain vector estimation.
+pub(crate) fn load_config(path: Option<&Path>, estimate: bool) -> anyhow::Result<StainConfig> {
     let mut config = match path {
         Some(path) => {
             let text =
@@ -133,7 +135,7 @@ pub fn cells_overlay(region: &RgbImage, cells: &[Cell], ring_offset_px: f64) -> 
 }
 
 /// Writes `value` as pretty JSON, streamed, atomically.
-fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     atomic_file::write_with(path, |w| {
         serde_json::to_writer_pretty(&mut *w, value)?;
         w.write_all(b"\n")
@@ -141,14 +143,14 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> 
     .with_context(|| format!("{}: cannot write", path.display()))
 }
 
-/// Runs `her2 cells`.
-pub fn run(args: CellsArgs) -> anyhow::Result<()> {
-    let input = args.input.display().to_string();
-    let config = load_config(args.config.as_deref(), args.estimate_stains)?;
-    let analyzer = StainAnalyzer::new(config).with_context(|| input.clone())?;
-    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
+/// Level 0's `rect` of `slide` (named `input` in errors), refused when it reaches outside
+/// level 0 or is larger than can be analysed at once.
+pub(crate) fn read_checked_region(
+    slide: &dyn wsi_io::Slide,
+    input: &str,
+    rect: Rect,
+) -> anyhow::Result<RgbImage> {
     let (width, height) = slide.dimensions();
-    let rect = args.region.unwrap_or(Rect::full(width, height));
     if rect.right() > width || rect.bottom() > height {
         anyhow::bail!(
             "{input}: region {},{},{},{} reaches outside level 0 ({width} x {height})",
@@ -168,9 +170,20 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
         );
     }
     let (w, h) = (u32::try_from(rect.w)?, u32::try_from(rect.h)?);
-    let image = slide
+    slide
         .read_region(i64::try_from(rect.x)?, i64::try_from(rect.y)?, 0, w, h)
-        .with_context(|| format!("{input}: reading region {rect:?}"))?;
+        .with_context(|| format!("{input}: reading region {rect:?}"))
+}
+
+/// Runs `her2 cells`.
+pub fn run(args: CellsArgs) -> anyhow::Result<()> {
+    let input = args.input.display().to_string();
+    let config = load_config(args.config.as_deref(), args.estimate_stains)?;
+    let analyzer = StainAnalyzer::new(config).with_context(|| input.clone())?;
+    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
+    let (width, height) = slide.dimensions();
+    let rect = args.region.unwrap_or(Rect::full(width, height));
+    let image = read_checked_region(slide.as_ref(), &input, rect)?;
     let (analyzer, estimate) = analyzer
         .for_slide(&[&image])
         .with_context(|| format!("{input}: stain estimation"))?;

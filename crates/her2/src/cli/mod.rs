@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod cells;
 pub mod config;
 pub mod eval;
+pub mod eval_nuclei;
 pub mod info;
 pub mod pipeline_args;
 pub mod score;
