@@ -10,7 +10,7 @@ use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
-use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
+use tissue_mask::{OtsuDetector, PieceRole, TissueDetector, TissueMask};
 use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
 use wsi_io::{Patch, PatchGrid, Rect, Slide, read_patch};
 
@@ -130,7 +130,7 @@ impl PipelineBuilder {
         })?;
         let tissue = match self.tissue {
             Some(detector) => detector,
-            None => Box::new(HsvOtsuDetector::new(self.config.tissue.detector.clone())?),
+            None => Box::new(OtsuDetector::new(self.config.tissue.detector.clone())?),
         };
         let stain = self.config.features.stain.clone();
         let analyzer = match self.segmenter {
