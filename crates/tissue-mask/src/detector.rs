@@ -384,18 +384,19 @@ mod tests {
         );
     }
 
-    /// A pale disc (barely darker than its glass, faint nuclei-like dots) on bluish glass
-    /// whose saturation (about 21) is above the paper method's fixed floor.
+    /// A pale disc (barely darker than its glass, with faint nuclei-like dots) on glass with a
+    /// real scanner's bluish cast, (234, 233, 241) (the her2-tma scans' glass), and noise.
     fn pale_disc_on_tinted_glass(x: u32, y: u32) -> Rgb<u8> {
-        let n = noise(x, y, 2);
         let inside = (f64::from(x) - 150.0).hypot(f64::from(y) - 100.0) < 70.0;
-        if inside && (x % 6 < 2 && y % 6 < 2) {
-            Rgb([clamp(170 + n), clamp(168 + n), clamp(195 + n)])
+        let base = if inside && (x % 6 < 2 && y % 6 < 2) {
+            [200, 198, 215]
         } else if inside {
-            Rgb([clamp(212 + n), clamp(208 + n), clamp(228 + n)])
+            [226, 224, 236]
         } else {
-            Rgb([clamp(222 + n), clamp(218 + n), clamp(240 + n)])
-        }
+            [234, 233, 241]
+        };
+        let n = [noise(x, y, 4), noise(y, x, 4), noise(x + 7, y + 3, 4)];
+        Rgb(std::array::from_fn(|c| clamp(base[c] + n[c])))
     }
 
     #[test]
@@ -405,19 +406,20 @@ mod tests {
         let truth = Bitmap::from_fn(300, 200, |x, y| {
             (f64::from(x) - 150.0).hypot(f64::from(y) - 100.0) < 70.0
         });
-        // The dots stop short of the disc's rim, so the mask does too (IoU 0.92).
+        // The dots stop short of the disc's rim, so the mask does too.
         let iou = m.bitmap().iou(&truth);
         assert!(iou > 0.9, "IoU {iou}, fraction {}", m.tissue_fraction());
         assert!(m.tissue_fraction() < 1.05 * truth.count_ones() as f64 / 60_000.0);
         match m.source() {
             MaskSource::GlassContrast(t) => {
-                assert!(t.glass.found);
-                let off = t.glass.mode_rgb.iter().zip([222, 218, 240]);
+                let off = t.glass.mode_rgb.iter().zip([234, 233, 241]);
                 assert!(off.clone().all(|(&a, b)| a.abs_diff(b) <= 1), "{t:?}");
             }
             other => panic!("{other:?}"),
         }
-        // The paper's H and S take this glass for tissue: its saturation is above 12.
+        // The paper's H and S fail here as on the real scans: the glass's saturation (about 9,
+        // up to 14 with the noise) straddles the floor of 12, so the split either takes the
+        // glass for tissue or finds too little saturation to call anything tissue.
         let paper = OtsuDetector::new(TissueConfig {
             method: TissueMethod::HueSaturation,
             ..TissueConfig::default()
@@ -427,12 +429,15 @@ mod tests {
             thumbnail: &img,
             downsample: 32.0,
             mpp: 0.5,
-        })
-        .unwrap();
+        });
         assert!(
-            paper.tissue_fraction() > 0.99,
-            "{}",
-            paper.tissue_fraction()
+            match &paper {
+                Err(TissueError::NoTissue { .. }) => true,
+                Ok(mask) => mask.tissue_fraction() > 0.9,
+                Err(_) => false,
+            },
+            "{:?}",
+            paper.map(|m| m.tissue_fraction())
         );
     }
 
