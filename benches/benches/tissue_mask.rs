@@ -15,7 +15,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use image::{Rgb, RgbImage};
 use tissue_mask::hsv::HueSaturation;
 use tissue_mask::morphology::close_disk;
-use tissue_mask::{HsvOtsuDetector, TissueConfig, TissueDetector, TissueInput};
+use tissue_mask::{OtsuDetector, TissueConfig, TissueDetector, TissueInput};
 
 /// Small deterministic hash noise in [0, 1).
 fn hash(x: u32, y: u32, seed: u32) -> f64 {
@@ -89,7 +89,7 @@ fn peer_steps() -> TissueConfig {
 fn bench_image(c: &mut Criterion, name: &str, img: &RgbImage) {
     let mut group = c.benchmark_group(format!("tissue_mask/{name}"));
     group.sample_size(20);
-    let peer = HsvOtsuDetector::new(peer_steps()).unwrap();
+    let peer = OtsuDetector::new(peer_steps()).unwrap();
     // 1 µm per thumbnail pixel: the peer's pixel radii and areas carry over unchanged.
     let px = TissueInput {
         thumbnail: img,
@@ -97,7 +97,7 @@ fn bench_image(c: &mut Criterion, name: &str, img: &RgbImage) {
         mpp: 1.0,
     };
     group.bench_function("peer_steps", |b| b.iter(|| peer.detect(&px).unwrap()));
-    let default = HsvOtsuDetector::default();
+    let default = OtsuDetector::default();
     let slide = TissueInput {
         thumbnail: img,
         downsample: 32.0,

@@ -31,9 +31,15 @@ pub struct SlideCell {
 }
 
 impl SlideCell {
+    /// The level-0 position of the point `[x, y]` of an image read at `rect` (level 0) whose
+    /// pixels are `scale` level-0 pixels wide.
+    pub fn level0([x, y]: [f64; 2], rect: &Rect, scale: f64) -> [f64; 2] {
+        [rect.x as f64 + x * scale, rect.y as f64 + y * scale]
+    }
+
     /// `cell` of the patch at `rect` (level 0), whose pixels are `scale` level-0 pixels wide.
     pub fn from_patch_cell(cell: &Cell, patch: usize, rect: &Rect, scale: f64) -> Self {
-        let place = |x: f64, y: f64| [rect.x as f64 + x * scale, rect.y as f64 + y * scale];
+        let place = |x: f64, y: f64| Self::level0([x, y], rect, scale);
         Self {
             patch,
             centroid: place(cell.centroid[0], cell.centroid[1]),

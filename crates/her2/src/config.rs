@@ -63,7 +63,9 @@ impl Default for TumorStepConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FeatureStepConfig {
-    /// Feature patches: 512 px at 0.5 um/px in the paper.
+    /// Feature patches: 512 px at 0.5 um/px in the paper. `keep_partial` (default on) also
+    /// analyses the partial patches of the right and bottom edges, each measured on its part
+    /// inside the slide, so that no tissue at those edges is left out.
     pub grid: wsi_io::PatchGridConfig,
     /// A feature patch is analysed when at least this fraction of it is tumour.
     pub min_tumor_fraction: f64,
@@ -88,6 +90,7 @@ impl Default for FeatureStepConfig {
             grid: wsi_io::PatchGridConfig {
                 patch_px: 512,
                 target_mpp: 0.5,
+                keep_partial: true,
                 ..wsi_io::PatchGridConfig::default()
             },
             min_tumor_fraction: 0.5,

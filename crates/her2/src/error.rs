@@ -53,6 +53,17 @@ pub enum Her2Error {
         /// The probability threshold used.
         threshold: f32,
     },
+    /// The user's tumour annotation covers no scored tissue (placed off the slide's tissue,
+    /// or in other coordinates than level-0 pixels).
+    #[error(
+        "{path}: the tumour annotation ({annotation}) covers no scored tissue (check that its coordinates are level-0 pixels of this slide)"
+    )]
+    AnnotationOffTissue {
+        /// The slide.
+        path: PathBuf,
+        /// The annotation (as the tumour model names it).
+        annotation: String,
+    },
     /// A configuration file or value is invalid.
     #[error("configuration: {0}")]
     Config(String),

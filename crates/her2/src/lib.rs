@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+pub mod annotated;
 pub mod cells;
 pub mod cohort;
 pub mod config;

@@ -10,10 +10,11 @@ use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
-use tissue_mask::{HsvOtsuDetector, PieceRole, TissueDetector, TissueMask};
-use tumor_classifier::{TumorMap, TumorMask, TumorModel, classify_slide};
+use tissue_mask::{OtsuDetector, PieceRole, TissueDetector, TissueMask};
+use tumor_classifier::{TumorAnnotation, TumorMap, TumorMask, TumorModel, classify_slide};
 use wsi_io::{Patch, PatchGrid, Rect, Slide, read_patch};
 
+use crate::annotated::{annotated_patches, keep_cells_inside};
 use crate::cells::SlideCell;
 use crate::config::PipelineConfig;
 use crate::error::{Her2Error, Result};
@@ -39,9 +40,10 @@ pub struct SlideRequest {
 /// One analysed feature patch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PatchResult {
-    /// Where it is (level 0).
+    /// Where it is (level 0); a patch at the right or bottom edge is cut to the slide.
     pub rect: Rect,
-    /// Fraction of it the tumour mask covers.
+    /// Fraction of it the tumour mask covers (with a user's annotation: the fraction that is
+    /// annotated tissue, sampled every few micrometres).
     pub tumor_fraction: f64,
     /// Its features.
     pub features: PatchFeatures,
@@ -66,6 +68,17 @@ pub struct SlideAnalysis {
     pub patches: Vec<PatchResult>,
     /// The cells of those patches (empty unless [`SlideRequest::keep_cells`]).
     pub cells: Vec<SlideCell>,
+}
+
+/// How [`Pipeline::analyse_patches`] treats the patches it analyses.
+#[derive(Clone, Copy, Default)]
+struct Analysis<'a> {
+    /// Keep every cell (level-0 contours).
+    keep_cells: bool,
+    /// Draw a progress bar.
+    progress: bool,
+    /// The user's tumour: only the cells whose centroid lies in it count.
+    annotation: Option<&'a TumorAnnotation>,
 }
 
 /// The her2 pipeline: tissue -> tumour -> stain features -> score.
@@ -130,7 +143,7 @@ impl PipelineBuilder {
         })?;
         let tissue = match self.tissue {
             Some(detector) => detector,
-            None => Box::new(HsvOtsuDetector::new(self.config.tissue.detector.clone())?),
+            None => Box::new(OtsuDetector::new(self.config.tissue.detector.clone())?),
         };
         let stain = self.config.features.stain.clone();
         let analyzer = match self.segmenter {
@@ -198,16 +211,23 @@ impl Pipeline {
         timings.tissue = ms(t);
 
         let t = Instant::now();
+        // Grids keep the partial patches of the right and bottom edges; their fractions are
+        // of the part inside the slide.
+        let (slide_w, slide_h) = slide.dimensions();
+        let in_slide = |r: Rect| r.intersection(&Rect::full(slide_w, slide_h)).unwrap_or(r);
         let min_tissue = self.config.tumor.min_tissue_fraction;
-        let is_tissue =
-            |r: Rect| tissue.coverage(r.x as f64, r.y as f64, r.w as f64, r.h as f64) >= min_tissue;
+        let is_tissue = |r: Rect| {
+            let r = in_slide(r);
+            tissue.coverage(r.x as f64, r.y as f64, r.w as f64, r.h as f64) >= min_tissue
+        };
         let inference = tumor_classifier::InferenceConfig {
             show_progress: request.progress,
             ..self.config.tumor.inference.clone()
         };
         let tumor_map = classify_slide(slide, self.tumor.as_ref(), &is_tissue, &inference)?;
         let tumor_mask = tumor_map.tumor_mask(&inference.mask);
-        if tumor_mask.tumor_cells() == 0 {
+        let annotation = self.tumor.annotation();
+        if annotation.is_none() && tumor_mask.tumor_cells() == 0 {
             return Err(Her2Error::NoTumour {
                 path: slide.path().to_path_buf(),
                 classified: tumor_map.classified_cells(),
@@ -219,19 +239,32 @@ impl Pipeline {
         let t = Instant::now();
         let grid = PatchGrid::new(slide, None, &self.config.features.grid)?;
         let min_tumor = self.config.features.min_tumor_fraction;
-        let tumor_patches: Vec<(Patch, f64)> = grid
-            .iter()
-            .map(|p| (p, tumor_mask.fraction(p.rect)))
-            .filter(|(_, f)| *f >= min_tumor)
-            .collect();
+        let tumor_patches: Vec<(Patch, f64)> = match annotation {
+            // The user's tumour: every patch it touches on tissue, however small the nest.
+            Some(a) => annotated_patches(grid.iter(), a, &tissue, mpp, in_slide),
+            None => grid
+                .iter()
+                .map(|p| (p, tumor_mask.fraction(in_slide(p.rect))))
+                .filter(|(_, f)| *f >= min_tumor)
+                .collect(),
+        };
+        if annotation.is_some() && tumor_patches.is_empty() {
+            return Err(Her2Error::AnnotationOffTissue {
+                path: slide.path().to_path_buf(),
+                annotation: self.tumor.id(),
+            });
+        }
         let (analyzer, stain_estimate) = self.slide_analyzer(slide, &tumor_patches)?;
         let (analysed, cells) = self.analyse_patches(
             &analyzer,
             slide,
             mpp,
             &tumor_patches,
-            request.keep_cells,
-            request.progress,
+            Analysis {
+                keep_cells: request.keep_cells,
+                progress: request.progress,
+                annotation,
+            },
         )?;
         let control = self.control_features(&analyzer, slide, mpp, &tissue)?;
         timings.features = ms(t);
@@ -315,10 +348,16 @@ impl Pipeline {
         slide: &dyn Slide,
         mpp: f64,
         patches: &[(Patch, f64)],
-        keep_cells: bool,
-        progress: bool,
+        how: Analysis<'_>,
     ) -> Result<(Vec<PatchResult>, Vec<SlideCell>)> {
+        let Analysis {
+            keep_cells,
+            progress,
+            annotation,
+        } = how;
         let bar = progress_bar(progress, patches.len(), "tumour features");
+        let (slide_w, slide_h) = slide.dimensions();
+        let slide_rect = Rect::full(slide_w, slide_h);
         let context_um = self.config.features.context_um;
         let rule = self.config.scoring.scorer(self.config.scoring.rule);
         let mut results = Vec::with_capacity(patches.len());
@@ -330,7 +369,7 @@ impl Pipeline {
                     let patch_mpp = mpp * patch.rect.w as f64 / f64::from(patch.out_px);
                     let (image, core, origin) =
                         read_with_context(slide, patch, patch_mpp, context_um)?;
-                    let (features, patch_cells) = if keep_cells {
+                    let (mut features, mut patch_cells) = if keep_cells || annotation.is_some() {
                         analyzer.analyze_in_context_with_cells(&image, patch_mpp, core)?
                     } else {
                         (
@@ -338,6 +377,16 @@ impl Pipeline {
                             Vec::new(),
                         )
                     };
+                    if let Some(annotation) = annotation {
+                        let scale = patch.rect.w as f64 / f64::from(patch.out_px);
+                        keep_cells_inside(&mut features, &mut patch_cells, |c| {
+                            let [x, y] = SlideCell::level0(c.centroid, &origin, scale);
+                            annotation.contains(x, y)
+                        });
+                        if !keep_cells {
+                            patch_cells.clear();
+                        }
+                    }
                     Ok((*patch, *fraction, features, patch_cells, origin))
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -352,7 +401,7 @@ impl Pipeline {
                         .map(|c| SlideCell::from_patch_cell(c, results.len(), &origin, scale)),
                 );
                 results.push(PatchResult {
-                    rect: patch.rect,
+                    rect: patch.rect.intersection(&slide_rect).unwrap_or(patch.rect),
                     tumor_fraction: fraction,
                     features,
                     score,
@@ -412,7 +461,8 @@ impl Pipeline {
             .step_by(step)
             .map(|p| (p, 1.0))
             .collect();
-        let (analysed, _) = self.analyse_patches(analyzer, slide, mpp, &sample, false, false)?;
+        let (analysed, _) =
+            self.analyse_patches(analyzer, slide, mpp, &sample, Analysis::default())?;
         let mut aggregator: SlideAggregator = self.config.scoring.aggregator();
         for patch in &analysed {
             aggregator.add(&patch.features)?;
@@ -429,7 +479,9 @@ impl Pipeline {
 /// (`patch_mpp` micrometres per output pixel): the image, the patch's place in it and the
 /// image's level-0 rectangle (its origin places the cells). The context is narrower at the
 /// slide's top and left edges, where a read cannot start before the slide; past the right and
-/// bottom edges the slide reads white, as for a partial patch. `context_um` 0 reads the patch.
+/// bottom edges the slide reads white, and the patch's place (the core whose features are
+/// reported) stops at the slide's edge, so a partial patch is measured on its slide part
+/// alone. `context_um` 0 reads the patch.
 fn read_with_context(
     slide: &dyn Slide,
     patch: &Patch,
@@ -440,8 +492,19 @@ fn read_with_context(
     // Level pixels per output pixel; a level pixel is `patch_mpp / ratio` micrometres.
     let ratio = f64::from(patch.read_px) / f64::from(patch.out_px);
     let margin = (context_um * ratio / patch_mpp).ceil().max(0.0) as u64;
+    // The patch's output pixels that lie on the slide (all but at the right and bottom edges).
+    let (slide_w, slide_h) = slide.dimensions();
+    let level0_per_out = patch.rect.w as f64 / f64::from(patch.out_px);
+    let on_slide = |start: u64, end: u64| {
+        let px = (end.saturating_sub(start) as f64 / level0_per_out).ceil();
+        (px as u32).clamp(1, patch.out_px)
+    };
+    let (core_w, core_h) = (
+        on_slide(patch.rect.x, slide_w),
+        on_slide(patch.rect.y, slide_h),
+    );
     if margin == 0 {
-        let core = PixelRect::new(0, 0, patch.out_px, patch.out_px);
+        let core = PixelRect::new(0, 0, core_w, core_h);
         return Ok((read_patch(slide, patch)?, core, patch.rect));
     }
     // Level pixels of context on each side; fewer where the slide starts.
@@ -461,7 +524,7 @@ fn read_with_context(
         .saturating_sub((top as f64 * ds).round() as u64);
     let pixels = slide.read_region(x0 as i64, y0 as i64, patch.level, read_w, read_h)?;
     let image = wsi_io::resize::resize_rgb(pixels, out(u64::from(read_w)), out(u64::from(read_h)))?;
-    let core = PixelRect::new(out(left), out(top), patch.out_px, patch.out_px);
+    let core = PixelRect::new(out(left), out(top), core_w, core_h);
     let origin = Rect::new(
         x0,
         y0,

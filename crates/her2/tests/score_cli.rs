@@ -157,7 +157,7 @@ fn bad_inputs_fail_with_a_clear_message_and_no_outputs() {
     fails_cleanly(
         &slide,
         &["--tumor-geojson", elsewhere.to_str().unwrap()],
-        "no tumour",
+        "covers no scored tissue",
     );
     let run = her2(&[
         "score",

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::appearance::Appearance;
 use crate::class::Her2Class;
 use crate::error::{Result, SynthError};
 use crate::preset::CellMix;
@@ -38,6 +39,11 @@ pub struct SynthConfig {
     pub noise_sigma: f64,
     /// Standard deviation (pixels) of the optical blur; 0 disables it (at most 1.5).
     pub blur_sigma: f64,
+    /// Glass colour and tissue paleness (default: clean neutral glass, full counterstain;
+    /// [`Appearance::tinted_pale`] for a scanner's colour cast and a pale section). Left out
+    /// of the serialised config when default, so older truth files keep their bytes.
+    #[serde(skip_serializing_if = "Appearance::is_default")]
+    pub appearance: Appearance,
 }
 
 impl Default for SynthConfig {
@@ -56,6 +62,7 @@ impl Default for SynthConfig {
             stain: StainConfig::default(),
             noise_sigma: 2.0,
             blur_sigma: 0.6,
+            appearance: Appearance::default(),
         }
     }
 }
@@ -117,6 +124,7 @@ impl SynthConfig {
         if let Some(mix) = &self.cell_mix {
             mix.validate()?;
         }
+        self.appearance.validate()?;
         self.stain.validate()
     }
 }
@@ -215,6 +223,16 @@ mod tests {
             serde_json::from_str(r#"{"width": 4000, "class": "positive3"}"#).unwrap();
         assert_eq!(partial.width, 4000);
         assert_eq!(partial.class, Her2Class::Positive3);
+        assert!(
+            !json.contains("appearance"),
+            "the default look is not serialised"
+        );
+        let tinted = SynthConfig {
+            appearance: Appearance::tinted_pale(),
+            ..SynthConfig::default()
+        };
+        let json = serde_json::to_string(&tinted).unwrap();
+        assert_eq!(serde_json::from_str::<SynthConfig>(&json).unwrap(), tinted);
     }
 
     #[test]

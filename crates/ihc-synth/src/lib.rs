@@ -31,6 +31,7 @@
 //! # Ok::<(), ihc_synth::SynthError>(())
 //! ```
 
+pub mod appearance;
 mod atomic;
 mod cells;
 pub mod class;
@@ -49,6 +50,7 @@ mod slide;
 pub mod stain;
 pub mod truth;
 
+pub use appearance::Appearance;
 pub use class::{GuidelinePercentages, Her2Class, Intensity, guideline_class};
 pub use cohort::{CohortEntry, generate_cohort, label_of};
 pub use config::{StainConfig, SynthConfig};

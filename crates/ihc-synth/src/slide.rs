@@ -61,7 +61,7 @@ impl SyntheticSlide {
             cfg: cfg.clone(),
             layout,
             lattice,
-            colorizer: Colorizer::new(&stains),
+            colorizer: Colorizer::new(&stains, &cfg.appearance),
             stains,
             cuts: [f64::INFINITY; 5],
             px_per_um: 1.0 / cfg.mpp,

@@ -3,6 +3,7 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::appearance::Appearance;
 use crate::config::StainConfig;
 
 /// Optical density of clean glass (a near-white 242 in 8 bits).
@@ -59,6 +60,11 @@ impl SlideStains {
 pub(crate) struct Colorizer {
     h: [f32; 3],
     d: [f32; 3],
+    /// Glass optical density per channel above [`GLASS_OD`] (0 by default).
+    tint: [f32; 3],
+    /// `tissue_strength - 1`: scales the neutral density tissue adds to the glass (0 by
+    /// default, so the default look is rendered with exactly the same arithmetic).
+    fade: f32,
     lut: Vec<f32>,
 }
 
@@ -68,15 +74,18 @@ const LUT_STEPS: f32 = 2048.0;
 const LUT_MAX_OD: f32 = 4.0;
 
 impl Colorizer {
-    pub fn new(stains: &SlideStains) -> Self {
+    pub fn new(stains: &SlideStains, look: &Appearance) -> Self {
         let n = (LUT_MAX_OD * LUT_STEPS) as usize + 2;
         let lut = (0..n)
             .map(|i| 255.0 * 10f32.powf(-(i as f32) / LUT_STEPS))
             .collect();
         let f = stains.concentration_factor;
+        let counterstain = f * look.tissue_strength;
         Self {
-            h: stains.hematoxylin.map(|c| (c * f) as f32),
+            h: stains.hematoxylin.map(|c| (c * counterstain) as f32),
             d: stains.dab.map(|c| (c * f) as f32),
+            tint: look.glass_od.map(|g| g as f32 - GLASS_OD),
+            fade: look.tissue_strength as f32 - 1.0,
             lut,
         }
     }
@@ -90,10 +99,12 @@ impl Colorizer {
         self.lut[i] + (self.lut[i + 1] - self.lut[i]) * frac
     }
 
-    /// RGB intensities (0..=255, floating) for hematoxylin `h`, DAB `d` and neutral OD `n`.
+    /// RGB intensities (0..=255, floating) for hematoxylin `h`, DAB `d` and neutral OD `n`
+    /// (glass [`GLASS_OD`] plus what the tissue adds), in the slide's [`Appearance`].
     #[inline]
     pub fn rgb(&self, h: f32, d: f32, n: f32) -> [f32; 3] {
-        [0, 1, 2].map(|c| self.transmit(h * self.h[c] + d * self.d[c] + n))
+        let tissue = (n - GLASS_OD) * self.fade;
+        [0, 1, 2].map(|c| self.transmit(h * self.h[c] + d * self.d[c] + n + self.tint[c] + tissue))
     }
 }
 
@@ -110,7 +121,7 @@ mod tests {
         for v in [stains.hematoxylin, stains.dab] {
             assert!((v.iter().map(|c| c * c).sum::<f64>() - 1.0).abs() < 1e-9);
         }
-        let col = Colorizer::new(&stains);
+        let col = Colorizer::new(&stains, &Appearance::default());
         let (h, d, n) = (0.4_f32, 0.7_f32, 0.02_f32);
         let got = col.rgb(h, d, n);
         for (c, &value) in got.iter().enumerate() {
@@ -120,5 +131,29 @@ mod tests {
             assert!((value as f64 - want).abs() < 0.05, "{c}: {value} vs {want}");
         }
         assert!((col.rgb(0.0, 0.0, 0.0)[0] - 255.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn tinted_pale_look_tints_the_glass_and_pales_the_counterstain() {
+        let stains = SlideStains::draw(&StainConfig::default(), &mut ChaCha8Rng::seed_from_u64(3));
+        let look = Appearance::tinted_pale();
+        let col = Colorizer::new(&stains, &look);
+        let glass = col.rgb(0.0, 0.0, GLASS_OD);
+        for (c, &v) in glass.iter().enumerate() {
+            let want = 255.0 * 10f64.powf(-look.glass_od[c]);
+            assert!((f64::from(v) - want).abs() < 0.05, "{c}: {v} vs {want}");
+        }
+        // Stroma (hematoxylin 0.05, tissue OD 0.03) absorbs a third as much above its glass.
+        let default = Colorizer::new(&stains, &Appearance::default());
+        let above = |col: &Colorizer, glass: [f32; 3]| {
+            let t = col.rgb(0.05, 0.0, GLASS_OD + TISSUE_OD);
+            (0..3).map(|c| (glass[c] / t[c]).log10()).sum::<f32>()
+        };
+        let pale = above(&col, glass);
+        let full = above(&default, default.rgb(0.0, 0.0, GLASS_OD));
+        assert!((pale / full - 0.35).abs() < 0.01, "{pale} vs {full}");
+        // DAB is untouched.
+        let dab = |col: &Colorizer| col.rgb(0.0, 1.0, GLASS_OD)[2] / col.rgb(0.0, 0.0, GLASS_OD)[2];
+        assert!((dab(&col) - dab(&default)).abs() < 1e-3);
     }
 }

@@ -1,8 +1,63 @@
-//! [`TissueConfig`]: every parameter of the HSV + Otsu detector, serde, with defaults that
-//! follow the paper where it says something (HSV, Otsu on H and S, combined) and documented
-//! choices of ours where it does not (morphology sizes, guards, control heuristic).
+//! [`TissueConfig`]: every parameter of the tissue detector, serde. The default method is ours
+//! (Otsu on the optical density relative to the slide's own glass, [`TissueMethod`]): the
+//! paper's HSV + Otsu is kept as an option, with defaults that follow the paper where it says
+//! something (HSV, Otsu on H and S, combined); the rest (morphology sizes, guards, control
+//! heuristic) are documented choices of ours.
 
 use serde::{Deserialize, Serialize};
+
+/// What the tissue/glass split is made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TissueMethod {
+    /// Otsu on the optical density relative to the slide's own glass (its colour estimated
+    /// from the thumbnail's brightest mode, [`GlassConfig`]). The default: real scans' glass
+    /// has a colour cast and pale IHC 0 tissue is barely saturated, so absolute saturation
+    /// takes the glass for tissue on some scans and misses the tissue on others
+    /// (docs/tissue-mask.md, docs/accuracy.md).
+    #[default]
+    GlassContrast,
+    /// The paper's method: HSV, Otsu on S and H, masks combined by [`CombineRule`].
+    HueSaturation,
+}
+
+/// Parameters of the glass estimate and of the split of [`TissueMethod::GlassContrast`].
+/// Optical densities are base 10, summed over R, G and B.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GlassConfig {
+    /// The glass is the brightness mode just below this percentile of the thumbnail's
+    /// brightness (the top 1% left out: specks, saturated pixels).
+    pub bright_percentile: f64,
+    /// How far below that percentile (brightness levels, 0..=255) the mode is looked for.
+    pub mode_window: u8,
+    /// The mode is glass only when at least this bright (mean of R, G, B); else white is the
+    /// reference (a thumbnail that is all tissue has no glass).
+    pub min_brightness: f64,
+    /// The mode is glass only when at most this saturated (OpenCV 8-bit S; real scanners'
+    /// casts read 8-25, hematoxylin-stained tissue 40 and more).
+    pub max_saturation: u8,
+    /// Otsu's contrast threshold is clamped into `[min, max]`: `min` keeps glass noise and
+    /// JPEG ringing (up to 0.03 on real scans) out, `max` keeps pale tissue when the
+    /// thumbnail is mostly tissue (Otsu then splits weak from strong stain).
+    pub threshold_range: [f64; 2],
+    /// Blank-slide guard: the pixels above the threshold must have at least this mean
+    /// contrast, otherwise the result is "no tissue found".
+    pub min_tissue_contrast: f64,
+}
+
+impl Default for GlassConfig {
+    fn default() -> Self {
+        Self {
+            bright_percentile: 0.99,
+            mode_window: 30,
+            min_brightness: 180.0,
+            max_saturation: 32,
+            threshold_range: [0.04, 0.15],
+            min_tissue_contrast: 0.08,
+        }
+    }
+}
 
 /// How the hue mask and the saturation mask are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -67,11 +122,15 @@ impl Default for ControlConfig {
     }
 }
 
-/// Parameters of [`HsvOtsuDetector`](crate::HsvOtsuDetector).
+/// Parameters of [`OtsuDetector`](crate::OtsuDetector).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TissueConfig {
-    /// How the H and S masks combine.
+    /// What the split is made on: contrast against the glass (default) or the paper's H and S.
+    pub method: TissueMethod,
+    /// The glass estimate and contrast split ([`TissueMethod::GlassContrast`]).
+    pub glass: GlassConfig,
+    /// How the H and S masks combine ([`TissueMethod::HueSaturation`]).
     pub combine: CombineRule,
     /// The Otsu saturation threshold (OpenCV 8-bit S) is clamped into `[min, max]`:
     /// `min` keeps noisy blank glass from becoming tissue, `max` keeps pale tissue when the
@@ -96,6 +155,8 @@ pub struct TissueConfig {
 impl Default for TissueConfig {
     fn default() -> Self {
         Self {
+            method: TissueMethod::GlassContrast,
+            glass: GlassConfig::default(),
             combine: CombineRule::SaturationOnly,
             saturation_threshold_range: [12, 40],
             min_tissue_saturation: 16.0,
@@ -128,6 +189,32 @@ impl TissueConfig {
             if !v.is_finite() || v < 0.0 {
                 return bad(format!("{name} = {v}: must be a finite number >= 0"));
             }
+        }
+        let g = &self.glass;
+        if !(0.5..=1.0).contains(&g.bright_percentile) {
+            return bad(format!(
+                "glass.bright_percentile = {}: must be in [0.5, 1]",
+                g.bright_percentile
+            ));
+        }
+        if !(0.0..=255.0).contains(&g.min_brightness) {
+            return bad(format!(
+                "glass.min_brightness = {}: must be in [0, 255]",
+                g.min_brightness
+            ));
+        }
+        let [lo, hi] = g.threshold_range;
+        let max = crate::contrast::CONTRAST_MAX_OD;
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi && hi <= max) {
+            return bad(format!(
+                "glass.threshold_range [{lo}, {hi}]: must satisfy 0 <= min <= max <= {max}"
+            ));
+        }
+        if !(g.min_tissue_contrast.is_finite() && (0.0..=max).contains(&g.min_tissue_contrast)) {
+            return bad(format!(
+                "glass.min_tissue_contrast = {}: must be in [0, {max}]",
+                g.min_tissue_contrast
+            ));
         }
         let c = &self.control;
         for (name, v) in [
@@ -186,5 +273,16 @@ mod tests {
                 .to_string()
                 .contains("closing_radius_um")
         );
+        let cfg = TissueConfig {
+            glass: GlassConfig {
+                threshold_range: [0.2, 0.1],
+                ..GlassConfig::default()
+            },
+            ..TissueConfig::default()
+        };
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(err.contains("glass.threshold_range"), "{err}");
+        let partial: TissueConfig = serde_json::from_str(r#"{"method":"hue_saturation"}"#).unwrap();
+        assert_eq!(partial.method, TissueMethod::HueSaturation);
     }
 }

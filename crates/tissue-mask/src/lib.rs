@@ -1,21 +1,26 @@
 //! Tissue detection on whole-slide thumbnails for the her2 pipeline (Che et al. 2023, stage 1).
 //!
-//! [`HsvOtsuDetector`] follows the paper: thumbnail RGB -> HSV (OpenCV's 8-bit convention,
-//! H in `[0, 180)`, see [`hsv`]), an exact Otsu threshold on S and on H (bit-identical to
+//! [`OtsuDetector`] splits a thumbnail into glass and tissue with Otsu's threshold. By default
+//! ([`TissueMethod::GlassContrast`]) the split is made on the optical density relative to the
+//! slide's own glass, whose colour is estimated from the thumbnail's brightest mode
+//! ([`glass`], [`contrast`]): real scans' glass has a colour cast and pale IHC 0 tissue is
+//! barely saturated, so no fixed saturation cut serves both. The paper's method stays as an
+//! option ([`TissueMethod::HueSaturation`]): RGB -> HSV (OpenCV's 8-bit convention, see
+//! [`hsv`]), an exact Otsu threshold on S and on H (bit-identical to
 //! `skimage.filters.threshold_otsu`, see [`otsu`]), the masks combined ([`CombineRule`]: the
-//! literal H AND S keeps only one of the two IHC stains, so the default uses S alone and
-//! reports the H threshold; `docs/tissue-mask.md` has the measurements), then morphology in microns (closing, hole filling, removal of small pieces) on bit-packed
-//! masks ([`morphology`], [`components`]). The result is a [`TissueMask`]: the bitmap with its
+//! literal H AND S keeps only one of the two IHC stains, so it uses S alone by default and
+//! reports the H threshold; `docs/tissue-mask.md` has the measurements). Then morphology in
+//! microns (closing, hole filling, removal of small pieces) on bit-packed masks
+//! ([`morphology`], [`components`]). The result is a [`TissueMask`]: the bitmap with its
 //! downsample, the tissue fraction, and the tissue [`TissuePiece`]s (area in mm², level-0
 //! bounding box and centroid, stable id). A heuristic ([`flag_control`]) flags a likely 3+
 //! control piece; the user can exclude pieces by id ([`TissueMask::exclude_pieces`]) or supply
-//! a mask image or a GeoJSON ROI instead. A blank slide is
-//! [`TissueError::NoTissue`], never a silently empty mask. Any method can be plugged in through
-//! the [`TissueDetector`] trait.
+//! a mask image or a GeoJSON ROI instead. A blank slide is [`TissueError::NoTissue`], never a
+//! silently empty mask. Any method can be plugged in through the [`TissueDetector`] trait.
 //!
 //! ```
 //! use image::{Rgb, RgbImage};
-//! use tissue_mask::{HsvOtsuDetector, TissueDetector, TissueError, TissueInput};
+//! use tissue_mask::{OtsuDetector, TissueDetector, TissueError, TissueInput};
 //!
 //! # fn main() -> Result<(), TissueError> {
 //! // A 400 x 300 thumbnail of a 20x slide (0.5 µm/px) at downsample 32: glass with two
@@ -31,7 +36,7 @@
 //!     }
 //! });
 //! let input = TissueInput { thumbnail: &thumb, downsample: 32.0, mpp: 0.5 };
-//! let detector = HsvOtsuDetector::default();
+//! let detector = OtsuDetector::default();
 //! let mut mask = detector.detect(&input)?;
 //! assert_eq!(mask.pieces().len(), 2);
 //! let big = &mask.pieces()[0];
@@ -53,11 +58,13 @@
 pub mod bitmap;
 pub mod components;
 pub mod config;
+pub mod contrast;
 pub mod control;
 pub mod dab;
 pub mod detector;
 pub mod error;
 pub mod geojson;
+pub mod glass;
 pub mod hsv;
 pub mod mask;
 pub mod morphology;
@@ -68,12 +75,13 @@ pub mod overlay;
 pub mod piece;
 
 pub use bitmap::Bitmap;
-pub use config::{CombineRule, ControlConfig, TissueConfig};
+pub use config::{CombineRule, ControlConfig, GlassConfig, TissueConfig, TissueMethod};
 pub use control::flag_control;
-pub use detector::{HsvOtsuDetector, TissueDetector, TissueInput};
+pub use detector::{OtsuDetector, TissueDetector, TissueInput};
 pub use error::{Result, TissueError};
 pub use geojson::{pieces_geojson, rasterize_roi};
-pub use mask::{MaskSource, Thresholds, TissueMask, TissueSummary};
+pub use glass::{GlassEstimate, estimate_glass};
+pub use mask::{ContrastThresholds, MaskSource, Thresholds, TissueMask, TissueSummary};
 pub use output::{read_mask_image, write_atomic, write_png_atomic};
 pub use overlay::overlay;
 pub use piece::{PieceRole, TissuePiece};

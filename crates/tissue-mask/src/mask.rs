@@ -9,9 +9,23 @@ use crate::components::{Components, Connectivity, label};
 use crate::config::CombineRule;
 use crate::dab::{DAB_POSITIVE_OD, DabMeter};
 use crate::error::{Result, TissueError};
+use crate::glass::GlassEstimate;
 use crate::piece::{PieceRole, TissuePiece};
 
-/// The thresholds the automatic detector chose (OpenCV 8-bit HSV units).
+/// What the glass-contrast detector ([`TissueMethod::GlassContrast`](crate::TissueMethod))
+/// measured and chose; optical densities are base 10, summed over R, G and B.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ContrastThresholds {
+    /// The glass the contrast was measured against.
+    pub glass: GlassEstimate,
+    /// Otsu's threshold of the contrast plane, as computed.
+    pub contrast_otsu: f64,
+    /// The threshold used (Otsu's, clamped to the configured range): contrast above it is
+    /// tissue.
+    pub contrast: f64,
+}
+
+/// The thresholds the paper's HSV detector chose (OpenCV 8-bit HSV units).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
     /// Otsu's threshold of the saturation plane, as computed.
@@ -31,8 +45,10 @@ pub struct Thresholds {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MaskSource {
-    /// The automatic HSV + Otsu detector, with the thresholds it chose.
+    /// The paper's HSV + Otsu detector, with the thresholds it chose.
     Automatic(Thresholds),
+    /// Otsu on the contrast against the slide's glass, with the glass and threshold found.
+    GlassContrast(ContrastThresholds),
     /// Another detector, a user mask image or a GeoJSON ROI (described in words).
     External(String),
 }
@@ -126,6 +142,11 @@ impl TissueMask {
                     MaskSource::Automatic(t) => format!(
                         "no piece survived the cleanup (saturation threshold {}, hue threshold {})",
                         t.saturation, t.hue
+                    ),
+                    MaskSource::GlassContrast(t) => format!(
+                        "no piece survived the cleanup (contrast threshold {:.3} OD against the \
+                         glass {:?})",
+                        t.contrast, t.glass.rgb
                     ),
                     MaskSource::External(what) => format!("{what} marks no pixel as tissue"),
                 },

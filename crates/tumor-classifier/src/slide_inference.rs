@@ -39,11 +39,13 @@ impl Default for InferenceConfig {
 }
 
 /// The `wsi_io` patch grid `model` needs over `slide`: the model's patch size at its
-/// resolution, over the whole slide.
+/// resolution, over the whole slide, the partial patches of the right and bottom edges
+/// included (they read white past the edge), so that tissue there is classified too.
 pub fn slide_grid(slide: &dyn Slide, model: &dyn TumorModel) -> Result<PatchGrid> {
     let config = PatchGridConfig {
         patch_px: model.patch_size(),
         target_mpp: model.mpp(),
+        keep_partial: true,
         ..PatchGridConfig::default()
     };
     Ok(PatchGrid::new(slide, None, &config)?)

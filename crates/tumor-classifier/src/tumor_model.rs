@@ -42,6 +42,14 @@ pub trait TumorModel: Send + Sync {
     /// rectangles); `patches` holds the pixels in the same order when
     /// [`needs_pixels`](Self::needs_pixels) is true.
     fn predict(&self, patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>>;
+
+    /// The tumour area itself when the user gave it (an annotation, not a classifier's
+    /// guess): the pipeline then analyses every patch the area touches and counts the cells
+    /// inside it, whatever the classification grid says. `None` (the default) for
+    /// classifiers.
+    fn annotation(&self) -> Option<&TumorAnnotation> {
+        None
+    }
 }
 
 /// Which implementation runs a [`ResNetTumorModel`] on the CPU (`flex`) device. Either gives
@@ -270,8 +278,60 @@ pub enum TumorAnnotation {
     Mask(Bitmap),
 }
 
+impl TumorAnnotation {
+    /// Whether the level-0 point (`x`, `y`) lies in the annotated tumour (inside a polygon
+    /// and out of its holes; or on a set mask pixel).
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        match self {
+            Self::Polygons(polygons) => polygons.iter().any(|p| p.contains(x, y)),
+            Self::Mask(mask) => mask.get(
+                (x / mask.downsample).floor() as i64,
+                (y / mask.downsample).floor() as i64,
+            ),
+        }
+    }
+
+    /// The annotation sampled over the level-0 rectangle `rect` at the centres of an
+    /// `n` x `n` grid of cells, row-major: `true` where the sample is tumour. Polygons are
+    /// scanned row by row (crossings, not a point test per sample), so a fine grid over a
+    /// detailed outline stays cheap.
+    pub fn sample(&self, rect: Rect, n: usize) -> Vec<bool> {
+        let (x0, y0) = (rect.x as f64, rect.y as f64);
+        let (sx, sy) = (rect.w as f64 / n as f64, rect.h as f64 / n as f64);
+        let mut out = vec![false; n * n];
+        let mut crossings = Vec::new();
+        for (j, row) in out.chunks_mut(n.max(1)).enumerate() {
+            let y = y0 + (j as f64 + 0.5) * sy;
+            match self {
+                Self::Mask(_) => {
+                    for (i, v) in row.iter_mut().enumerate() {
+                        *v = self.contains(x0 + (i as f64 + 0.5) * sx, y);
+                    }
+                }
+                Self::Polygons(polygons) => {
+                    for polygon in polygons {
+                        crossings.clear();
+                        polygon.crossings(y, &mut crossings);
+                        crossings.sort_unstable_by(f64::total_cmp);
+                        for pair in crossings.chunks_exact(2) {
+                            // Samples i with x0 + (i + 0.5) sx in [pair[0], pair[1]).
+                            let first = ((pair[0] - x0) / sx - 0.5).ceil().max(0.0) as usize;
+                            let end = ((pair[1] - x0) / sx - 0.5).ceil().clamp(0.0, n as f64);
+                            for v in row.iter_mut().take(end as usize).skip(first) {
+                                *v = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Tumour = a given annotation: a patch's probability is the fraction of it inside the
-/// annotated area.
+/// annotated area, and the pipeline counts the cells inside it
+/// ([`TumorModel::annotation`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnotatedTumor {
     annotation: TumorAnnotation,
@@ -345,6 +405,9 @@ impl TumorModel for AnnotatedTumor {
             })
             .collect())
     }
+    fn annotation(&self) -> Option<&TumorAnnotation> {
+        Some(&self.annotation)
+    }
 }
 
 #[cfg(test)]
@@ -412,5 +475,35 @@ mod tests {
             AllTissueTumor::default().predict(&[], &regions).unwrap(),
             vec![1.0; 2]
         );
+        let annotation = model.annotation().unwrap();
+        assert!(annotation.contains(99.0, 50.0) && !annotation.contains(100.0, 50.0));
+        assert_eq!(
+            annotation.sample(Rect::new(50, 0, 100, 100), 2),
+            vec![true, false, true, false]
+        );
+        assert!(AllTissueTumor::default().annotation().is_none());
+    }
+
+    #[test]
+    fn polygon_samples_follow_a_nest_smaller_than_a_cell() {
+        // A 40 x 40 px square nest (with a 10 px hole) inside a 256 px grid cell: the sampled
+        // grid (4 px step) holds it, where the cell's 8 x 8 coverage reads 0.
+        let square =
+            |x0: f64, y0: f64, s: f64| vec![(x0, y0), (x0 + s, y0), (x0 + s, y0 + s), (x0, y0 + s)];
+        let nest = Polygon {
+            exterior: square(100.0, 100.0, 40.0),
+            holes: vec![square(115.0, 115.0, 10.0)],
+        };
+        let annotation = TumorAnnotation::Polygons(vec![nest.clone()]);
+        let cell = Rect::new(0, 0, 256, 256);
+        let samples = annotation.sample(cell, 64);
+        let inside = samples.iter().filter(|&&v| v).count();
+        // 40 x 40 minus 10 x 10 px at 16 px per sample: 1500 / 16 = 93.75 samples.
+        assert!((90..=98).contains(&inside), "{inside}");
+        for (k, &v) in samples.iter().enumerate() {
+            let (x, y) = (((k % 64) as f64 + 0.5) * 4.0, ((k / 64) as f64 + 0.5) * 4.0);
+            assert_eq!(v, nest.contains(x, y), "sample at ({x}, {y})");
+        }
+        assert!(coverage(&[nest], cell) < 0.05);
     }
 }

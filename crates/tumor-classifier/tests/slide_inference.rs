@@ -1,7 +1,7 @@
 //! Whole-slide inference on a real in-memory slide (`wsi_io::ImageSlide`): tissue filtering,
 //! batching and streaming give the same probabilities as classifying patches one by one,
 //! on the folded CPU path and on burn's alike, and the annotation / all-tissue models produce
-//! the expected masks.
+//! the expected masks; the partial cells of the right and bottom edges are classified too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use image::{Rgb, RgbImage};
@@ -172,4 +172,25 @@ fn a_slide_without_resolution_is_a_clear_error() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("nompp.png"), "{err}");
+}
+
+#[test]
+fn the_partial_cells_of_the_right_and_bottom_edges_are_classified() {
+    // 300 x 200 px: 64 px cells fit 4 times across and 3 times down; the last column
+    // (44 px) and row (8 px) are partial and still classified.
+    let s = ImageSlide::from_rgb(
+        "edges.png",
+        RgbImage::from_pixel(300, 200, Rgb([180, 110, 120])),
+        "png",
+        &OpenOptions::with_mpp(Mpp::square(0.5)),
+    )
+    .unwrap();
+    let all = AllTissueTumor {
+        patch_size: 64,
+        mpp: 0.5,
+    };
+    let map = classify_slide(&s, &all, &|_| true, &InferenceConfig::default()).unwrap();
+    assert_eq!((map.geometry.cols, map.geometry.rows), (5, 4));
+    assert_eq!(map.classified_cells(), 20);
+    assert_eq!(map.get(4, 3), Some(1.0));
 }

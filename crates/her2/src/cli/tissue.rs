@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tissue_mask::{
-    CombineRule, HsvOtsuDetector, MaskSource, TissueConfig, TissueDetector, TissueError,
-    TissueInput, TissueMask,
+    CombineRule, MaskSource, OtsuDetector, TissueConfig, TissueDetector, TissueError, TissueInput,
+    TissueMask, TissueMethod,
 };
 
 /// Arguments of `her2 tissue`.
@@ -37,7 +37,11 @@ pub struct TissueArgs {
     /// Longer side of the thumbnail the mask is computed on, in pixels.
     #[arg(long, default_value_t = 2048)]
     pub thumbnail_size: u32,
-    /// How the H and S masks are combined.
+    /// What glass and tissue are told apart on: the contrast against the slide's own glass
+    /// (default) or the paper's H and S.
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
+    /// How the H and S masks are combined (implies `--method hue-saturation`).
     #[arg(long, value_enum)]
     pub combine: Option<CombineArg>,
     /// Do not flag a control piece automatically.
@@ -46,6 +50,15 @@ pub struct TissueArgs {
     /// Detector configuration (JSON, fields of `TissueConfig`; missing fields take defaults).
     #[arg(long, value_name = "F.json")]
     pub config: Option<PathBuf>,
+}
+
+/// `--method` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MethodArg {
+    /// Otsu on the optical density relative to the slide's glass.
+    GlassContrast,
+    /// The paper's Otsu on HSV saturation and hue.
+    HueSaturation,
 }
 
 /// `--combine` values.
@@ -79,7 +92,14 @@ fn load_config(args: &TissueArgs) -> anyhow::Result<TissueConfig> {
         }
         None => TissueConfig::default(),
     };
+    if let Some(m) = args.method {
+        config.method = match m {
+            MethodArg::GlassContrast => TissueMethod::GlassContrast,
+            MethodArg::HueSaturation => TissueMethod::HueSaturation,
+        };
+    }
     if let Some(c) = args.combine {
+        config.method = TissueMethod::HueSaturation;
         config.combine = c.into();
     }
     if args.no_control {
@@ -98,7 +118,7 @@ fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
 /// Runs `her2 tissue`.
 pub fn run(args: TissueArgs) -> anyhow::Result<()> {
     let config = load_config(&args)?;
-    let detector = HsvOtsuDetector::new(config.clone())?;
+    let detector = OtsuDetector::new(config.clone())?;
     let (slide, mpp) = her2::input::open_slide(&args.slide, args.mpp)?;
     let thumbnail = slide.thumbnail(args.thumbnail_size)?;
     let (level0_w, _) = slide.dimensions();

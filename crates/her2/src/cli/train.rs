@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use her2::TissueSource;
-use her2::tissue_mask::HsvOtsuDetector;
+use her2::tissue_mask::OtsuDetector;
 use her2::tissue_step::{find_tissue, thumbnail};
 use tumor_classifier::{
     AnnotatedSlide, Arch, Bitmap, ClassifierError, ComputeDevice, ModelSpec, PatchDataset,
@@ -240,7 +240,7 @@ fn detect_tissue(slide: &dyn Slide) -> tumor_classifier::Result<Bitmap> {
         .map(|m| m.mean())
         .ok_or_else(|| fail(&"the slide states no resolution"))?;
     let config = her2::TissueStepConfig::default();
-    let detector = HsvOtsuDetector::new(config.detector).map_err(|e| fail(&e))?;
+    let detector = OtsuDetector::new(config.detector).map_err(|e| fail(&e))?;
     let thumb = thumbnail(slide, config.thumbnail_max_side).map_err(|e| fail(&e))?;
     let mask = find_tissue(slide, &thumb, mpp, &detector, &TissueSource::Detect, &[])
         .map_err(|e| fail(&e))?;
