@@ -4,6 +4,11 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::config::StainConfig;
+use crate::noise::{hash3, unit};
+
+/// Hash stream of the per-slide hematoxylin scale (drawn apart from the layout's generator,
+/// so that the classic slides' layouts do not move).
+const S_HEMATOXYLIN_SCALE: u64 = 40;
 
 /// Optical density of clean glass (a near-white 242 in 8 bits).
 pub(crate) const GLASS_OD: f32 = 0.022;
@@ -19,6 +24,18 @@ pub struct SlideStains {
     pub dab: [f64; 3],
     /// Multiplier applied to every concentration on this slide.
     pub concentration_factor: f64,
+    /// Extra multiplier of every hematoxylin concentration on this slide (drawn in
+    /// `StainConfig::hematoxylin_scale`); left out of the truth file when 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub hematoxylin_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(v: &f64) -> bool {
+    *v == 1.0
 }
 
 fn unit_vector(v: [f64; 3]) -> [f64; 3] {
@@ -27,8 +44,9 @@ fn unit_vector(v: [f64; 3]) -> [f64; 3] {
 }
 
 impl SlideStains {
-    /// Draws this slide's vectors and concentration factor from the configured jitter.
-    pub(crate) fn draw(cfg: &StainConfig, rng: &mut impl Rng) -> Self {
+    /// Draws this slide's vectors and concentration factor from the configured jitter, and
+    /// its hematoxylin scale from a hash of `seed`.
+    pub(crate) fn draw(cfg: &StainConfig, seed: u64, rng: &mut impl Rng) -> Self {
         let mut jitter = |v: [f64; 3]| {
             let j = cfg.vector_jitter;
             unit_vector(v.map(|c| {
@@ -47,10 +65,17 @@ impl SlideStains {
         } else {
             1.0
         };
+        let [lo, hi] = cfg.hematoxylin_scale;
+        let hematoxylin_scale = if hi > lo {
+            lo + (hi - lo) * unit(hash3(seed, S_HEMATOXYLIN_SCALE, 0, 0))
+        } else {
+            lo
+        };
         Self {
             hematoxylin,
             dab,
             concentration_factor,
+            hematoxylin_scale,
         }
     }
 }
@@ -59,6 +84,8 @@ impl SlideStains {
 pub(crate) struct Colorizer {
     h: [f32; 3],
     d: [f32; 3],
+    /// The counterstain cast: optical density added to every channel.
+    cast: [f32; 3],
     lut: Vec<f32>,
 }
 
@@ -68,15 +95,17 @@ const LUT_STEPS: f32 = 2048.0;
 const LUT_MAX_OD: f32 = 4.0;
 
 impl Colorizer {
-    pub fn new(stains: &SlideStains) -> Self {
+    pub fn new(stains: &SlideStains, counterstain_cast: [f64; 3]) -> Self {
         let n = (LUT_MAX_OD * LUT_STEPS) as usize + 2;
         let lut = (0..n)
             .map(|i| 255.0 * 10f32.powf(-(i as f32) / LUT_STEPS))
             .collect();
         let f = stains.concentration_factor;
+        let fh = f * stains.hematoxylin_scale;
         Self {
-            h: stains.hematoxylin.map(|c| (c * f) as f32),
+            h: stains.hematoxylin.map(|c| (c * fh) as f32),
             d: stains.dab.map(|c| (c * f) as f32),
+            cast: counterstain_cast.map(|c| c as f32),
             lut,
         }
     }
@@ -93,7 +122,7 @@ impl Colorizer {
     /// RGB intensities (0..=255, floating) for hematoxylin `h`, DAB `d` and neutral OD `n`.
     #[inline]
     pub fn rgb(&self, h: f32, d: f32, n: f32) -> [f32; 3] {
-        [0, 1, 2].map(|c| self.transmit(h * self.h[c] + d * self.d[c] + n))
+        [0, 1, 2].map(|c| self.transmit(h * self.h[c] + d * self.d[c] + n + self.cast[c]))
     }
 }
 
@@ -106,11 +135,15 @@ mod tests {
 
     #[test]
     fn beer_lambert_matches_the_formula() {
-        let stains = SlideStains::draw(&StainConfig::default(), &mut ChaCha8Rng::seed_from_u64(3));
+        let stains = SlideStains::draw(
+            &StainConfig::default(),
+            3,
+            &mut ChaCha8Rng::seed_from_u64(3),
+        );
         for v in [stains.hematoxylin, stains.dab] {
             assert!((v.iter().map(|c| c * c).sum::<f64>() - 1.0).abs() < 1e-9);
         }
-        let col = Colorizer::new(&stains);
+        let col = Colorizer::new(&stains, [0.0; 3]);
         let (h, d, n) = (0.4_f32, 0.7_f32, 0.02_f32);
         let got = col.rgb(h, d, n);
         for (c, &value) in got.iter().enumerate() {
@@ -120,5 +153,30 @@ mod tests {
             assert!((value as f64 - want).abs() < 0.05, "{c}: {value} vs {want}");
         }
         assert!((col.rgb(0.0, 0.0, 0.0)[0] - 255.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn hematoxylin_scale_and_cast_enter_the_optical_density() {
+        let cfg = StainConfig {
+            hematoxylin_scale: [0.4, 1.2],
+            ..StainConfig::default()
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let stains = SlideStains::draw(&cfg, 9, &mut rng);
+        let s = stains.hematoxylin_scale;
+        assert!((0.4..=1.2).contains(&s));
+        let again = SlideStains::draw(&cfg, 9, &mut ChaCha8Rng::seed_from_u64(3));
+        assert_eq!(again, stains);
+        let cast = [0.02, 0.01, 0.0];
+        let col = Colorizer::new(&stains, cast);
+        let got = col.rgb(0.5, 0.0, 0.0);
+        for (c, &value) in got.iter().enumerate() {
+            let od = 0.5 * stains.concentration_factor * s * stains.hematoxylin[c] + cast[c];
+            let want = 255.0 * 10f64.powf(-od);
+            assert!((value as f64 - want).abs() < 0.05, "{c}: {value} vs {want}");
+        }
+        // The classic range draws nothing and keeps the scale at exactly 1.
+        let classic = SlideStains::draw(&StainConfig::default(), 9, &mut rng);
+        assert_eq!(classic.hematoxylin_scale, 1.0);
     }
 }
