@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use ihc_synth::{CellKind, Her2Class, Look, SynthConfig, SyntheticSlide};
 use image::{Rgb, RgbImage};
 
-/// Side of each panel (px at 0.25 um/px: 72 um).
-const PANEL: u32 = 288;
+/// Side of each panel (px at 0.25 um/px: 56 um); three panels stay under 300 KB of PNG.
+const PANEL: u32 = 224;
 /// White gap between panels.
 const GAP: u32 = 6;
 

@@ -204,3 +204,40 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(look: Option<Look>) -> SlideSettings {
+        SlideSettings {
+            config: None,
+            width: Some(2048),
+            height: None,
+            mpp: Some(0.25),
+            seed: None,
+            tile_size: None,
+            quality: None,
+            no_control: false,
+            look,
+            out: PathBuf::from("unused"),
+        }
+    }
+
+    #[test]
+    fn look_sets_the_appearance_and_keeps_the_options() {
+        assert_eq!(parse_look("real"), Ok(Look::Realistic));
+        assert!(
+            parse_look("pretty")
+                .unwrap_err()
+                .contains("classic or realistic")
+        );
+        let classic = load_config(&settings(None)).unwrap();
+        assert!(classic.tumour_nuclei.is_none());
+        let real = load_config(&settings(Some(Look::Realistic))).unwrap();
+        assert!(real.tumour_nuclei.is_some());
+        assert_eq!(real.stain.hematoxylin_scale, [0.4, 1.2]);
+        assert_eq!((real.width, real.mpp), (2048, 0.25));
+        assert_eq!(Look::Classic.config(real), classic);
+    }
+}
