@@ -6,12 +6,11 @@ use std::f64::consts::TAU;
 
 use crate::class::Intensity;
 use crate::noise::{floor_i64, fractal_noise, hash3, unit, units};
+use crate::nucleus::{DRAWS, Vesicle};
 use crate::preset::{PATTERN_ORDER, Pattern, UNSTAINED};
 use crate::slide::SyntheticSlide;
 use crate::truth::{CellKind, CellTruth};
 
-/// Centre-to-centre spacing of epithelial cells (um): polygonal cells ~18 um across.
-pub(crate) const CELL_SPACING_UM: f64 = 18.0;
 /// Jitter of epithelial cell sites, as a fraction of the spacing.
 const CELL_JITTER: f64 = 0.15;
 /// Spacing of the stromal nucleus lattice (um).
@@ -32,6 +31,9 @@ const S_CELL: u64 = 2;
 const S_NEST: u64 = 3;
 const S_RANK: u64 = 4;
 const S_STROMA: u64 = 6;
+const S_VESICLE: u64 = 7;
+/// Cytoplasm a vesicular nucleus keeps between its outline and the membrane band (um).
+const NUCLEUS_GAP_UM: f64 = 0.3;
 
 /// Geometry of the two lattices, in level-0 pixels.
 #[derive(Debug, Clone)]
@@ -46,8 +48,10 @@ pub(crate) struct Lattice {
 }
 
 impl Lattice {
-    pub fn new(width: u32, height: u32, mpp: f64) -> Self {
-        let spacing = CELL_SPACING_UM / mpp;
+    /// The lattices of a `width` x `height` slide at `mpp` with epithelial cells
+    /// `cell_spacing_um` apart.
+    pub fn new(width: u32, height: u32, mpp: f64, cell_spacing_um: f64) -> Self {
+        let spacing = cell_spacing_um / mpp;
         let row_height = spacing * 3f64.sqrt() / 2.0;
         let stroma_spacing = STROMA_SPACING_UM / mpp;
         Self {
@@ -113,6 +117,8 @@ pub(crate) struct Cell {
     pub phase: f64,
     /// Cytoplasmic DAB blush.
     pub blush: f32,
+    /// The vesicular nucleus drawn instead of the uniform ellipse (a, b, cos, sin), if any.
+    pub vesicle: Option<Vesicle>,
 }
 
 impl Cell {
@@ -129,7 +135,8 @@ impl Cell {
         ((theta - self.phase).rem_euclid(period)) / period < self.completeness
     }
 
-    /// Soft inside-ness (0..=1, one-pixel ramp) of the point (x, y) in the nucleus ellipse.
+    /// Soft inside-ness (0..=1, one-pixel ramp) of the point (x, y) in the nucleus ellipse
+    /// (classic nuclei; a vesicle has its own).
     #[inline]
     pub fn nucleus_weight(&self, x: f64, y: f64, px: f64) -> f64 {
         ellipse_weight(
@@ -143,14 +150,26 @@ impl Cell {
         )
     }
 
+    /// Centroid of the rendered nucleus (px): the ellipse's centre, or the vesicle's exact
+    /// centroid.
+    pub fn centroid(&self) -> (f64, f64) {
+        self.vesicle
+            .as_ref()
+            .map_or((self.nx, self.ny), |v| (v.centroid[0], v.centroid[1]))
+    }
+
     /// The truth record of this cell (`factor`: the slide's concentration factor).
     pub fn truth(&self, factor: f64) -> CellTruth {
         let positive = self.pattern.intensity != Intensity::None;
+        let (x, y) = self.centroid();
         CellTruth {
             id: self.id,
-            x: self.nx,
-            y: self.ny,
-            nucleus_area: std::f64::consts::PI * self.a * self.b,
+            x,
+            y,
+            nucleus_area: self
+                .vesicle
+                .as_ref()
+                .map_or(std::f64::consts::PI * self.a * self.b, |v| v.area),
             kind: self.kind,
             tumour: matches!(self.kind, CellKind::Tumour | CellKind::Control),
             intensity: self.pattern.intensity,
@@ -285,6 +304,13 @@ impl SyntheticSlide {
             (_, false) => 0.2 + 0.55 * r[5],
         };
         let tumour_like = matches!(kind, CellKind::Tumour | CellKind::Control);
+        let vesicle = match &self.cfg.tumour_nuclei {
+            Some(style) if tumour_like => {
+                let r: [f64; DRAWS] = units(self.cfg.seed, S_VESICLE, row, col);
+                Some(style.draw(x, y, &r, um, self.nucleus_room(row, col, x, y)))
+            }
+            _ => None,
+        };
         Cell {
             id: self.lattice.id(row, col),
             kind,
@@ -305,7 +331,26 @@ impl SyntheticSlide {
             } else {
                 0.0
             },
+            vesicle,
         }
+    }
+
+    /// How far (px) a nucleus centred on site (row, col) at (x, y) may reach and stay inside
+    /// its Voronoi cell, short of the membrane band: half the distance to the nearest
+    /// neighbouring site, less the band and a little cytoplasm (and the one-pixel edge ramp
+    /// and blur), so that no neighbour ever clips it and the truth area is what is drawn.
+    fn nucleus_room(&self, row: i64, col: i64, x: f64, y: f64) -> f64 {
+        let mut nearest = f64::INFINITY;
+        for r in row - 1..=row + 1 {
+            for c in col - 1..=col + 1 {
+                if (r, c) != (row, col) {
+                    let (sx, sy) = self.site_position(r, c);
+                    nearest = nearest.min((sx - x).hypot(sy - y));
+                }
+            }
+        }
+        let um = self.px_per_um;
+        0.5 * nearest - MEMBRANE_HALF_WIDTH_UM * um - (NUCLEUS_GAP_UM * um).max(1.5)
     }
 
     /// The pattern of a patient tumour cell with rank score `u` (exact counts via the cuts).
@@ -374,6 +419,7 @@ impl SyntheticSlide {
             arcs: 1,
             phase: 0.0,
             blush: 0.0,
+            vesicle: None,
         })
     }
 
@@ -381,7 +427,10 @@ impl SyntheticSlide {
     /// each group in lattice order.
     pub(crate) fn cells_in_rect(&self, x: f64, y: f64, w: f64, h: f64) -> Vec<Cell> {
         let l = &self.lattice;
-        let inside = |c: &Cell| c.nx >= x && c.nx < x + w && c.ny >= y && c.ny < y + h;
+        let inside = |c: &Cell| {
+            let (cx, cy) = c.centroid();
+            cx >= x && cx < x + w && cy >= y && cy < y + h
+        };
         let mut out = Vec::new();
         let pad = l.spacing;
         let (r0, r1) = (l.row_of(y - pad).max(0), l.row_of(y + h + pad).min(l.rows));

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::appearance::Appearance;
 use crate::class::Her2Class;
 use crate::error::{Result, SynthError};
+use crate::nucleus::VesicularNuclei;
 use crate::preset::CellMix;
 
 /// Everything that defines a synthetic slide; the same config (seed included) gives the same
@@ -44,6 +45,22 @@ pub struct SynthConfig {
     /// of the serialised config when default, so older truth files keep their bytes.
     #[serde(skip_serializing_if = "Appearance::is_default")]
     pub appearance: Appearance,
+    /// Centre-to-centre spacing of epithelial (tumour, control, duct) cells in um: polygonal
+    /// cells about this wide. Left out of the serialised config at the classic 18.
+    #[serde(skip_serializing_if = "is_classic_spacing")]
+    pub cell_spacing_um: f64,
+    /// Vesicular tumour and control nuclei (pale centre, dark rim, chromatin texture,
+    /// nucleoli, irregular outline) instead of the classic dark uniform ellipses (None).
+    /// Left out of the serialised config when None, so classic truth files keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tumour_nuclei: Option<VesicularNuclei>,
+}
+
+/// The classic epithelial cell spacing (um).
+pub const CLASSIC_CELL_SPACING_UM: f64 = 18.0;
+
+fn is_classic_spacing(v: &f64) -> bool {
+    *v == CLASSIC_CELL_SPACING_UM
 }
 
 impl Default for SynthConfig {
@@ -63,6 +80,8 @@ impl Default for SynthConfig {
             noise_sigma: 2.0,
             blur_sigma: 0.6,
             appearance: Appearance::default(),
+            cell_spacing_um: CLASSIC_CELL_SPACING_UM,
+            tumour_nuclei: None,
         }
     }
 }
@@ -125,6 +144,15 @@ impl SynthConfig {
             mix.validate()?;
         }
         self.appearance.validate()?;
+        if !(self.cell_spacing_um.is_finite() && (10.0..=30.0).contains(&self.cell_spacing_um)) {
+            return bad(format!(
+                "cell_spacing_um {} must be in [10, 30]",
+                self.cell_spacing_um
+            ));
+        }
+        if let Some(nuclei) = &self.tumour_nuclei {
+            nuclei.validate()?;
+        }
         self.stain.validate()
     }
 }
@@ -150,6 +178,25 @@ pub struct StainConfig {
     pub dab_intense: [f64; 2],
     /// Largest cytoplasmic DAB "blush" (a confounder, below faint), given to 30% of tumour cells.
     pub cytoplasmic_blush: f64,
+    /// Strength of the slide's hematoxylin (every structure) relative to the classic
+    /// concentrations: drawn per slide in [min, max]. Real counterstains vary from pale to
+    /// dark between slides; [1, 1] (the default, then left out of the serialised config) is
+    /// the classic look.
+    #[serde(skip_serializing_if = "is_unit_scale")]
+    pub hematoxylin_scale: [f64; 2],
+    /// Optical density (R, G, B) added evenly over the whole slide, glass included: the
+    /// light blue-grey cast of real scans (counterstain haze, mounting medium, white
+    /// balance). Zero (the default, then left out of the serialised config) is neutral glass.
+    #[serde(skip_serializing_if = "is_zero_cast")]
+    pub counterstain_cast: [f64; 3],
+}
+
+fn is_unit_scale(v: &[f64; 2]) -> bool {
+    *v == [1.0, 1.0]
+}
+
+fn is_zero_cast(v: &[f64; 3]) -> bool {
+    *v == [0.0; 3]
 }
 
 impl Default for StainConfig {
@@ -163,6 +210,8 @@ impl Default for StainConfig {
             dab_weak_moderate: [0.30, 0.50],
             dab_intense: [0.85, 1.25],
             cytoplasmic_blush: 0.03,
+            hematoxylin_scale: [1.0, 1.0],
+            counterstain_cast: [0.0; 3],
         }
     }
 }
@@ -202,6 +251,22 @@ impl StainConfig {
             return bad(format!(
                 "cytoplasmic_blush {} must be in [0, 0.5]",
                 self.cytoplasmic_blush
+            ));
+        }
+        let [lo, hi] = self.hematoxylin_scale;
+        if !(lo.is_finite() && hi.is_finite() && 0.1 <= lo && lo <= hi && hi <= 3.0) {
+            return bad(format!(
+                "hematoxylin_scale [{lo}, {hi}] must satisfy 0.1 <= min <= max <= 3"
+            ));
+        }
+        if self
+            .counterstain_cast
+            .iter()
+            .any(|c| !(c.is_finite() && (0.0..=0.3).contains(c)))
+        {
+            return bad(format!(
+                "counterstain_cast {:?} must have each optical density in [0, 0.3]",
+                self.counterstain_cast
             ));
         }
         Ok(())

@@ -141,15 +141,7 @@ impl SyntheticSlide {
                     }
                 }
                 if let Some((cell, boundary)) = nearest_cell(&table, l, x, y) {
-                    let (h, d) = shade_cell(
-                        cell,
-                        x,
-                        y,
-                        boundary,
-                        half_width,
-                        ramp,
-                        hash3(seed, S_PIXEL, px, py),
-                    );
+                    let (h, d) = shade_cell(seed, cell, x, y, boundary, half_width, ramp);
                     planes.h[k] = h;
                     planes.d[k] = d;
                     planes.n[k] = GLASS_OD + TISSUE_OD;
@@ -335,21 +327,36 @@ fn nearest_cell<'a>(table: &'a SiteTable, l: &Lattice, x: f64, y: f64) -> Option
 }
 
 /// Hematoxylin and DAB inside a cell: cytoplasm, membrane band (DAB on its stained arcs),
-/// nucleus with chromatin grain.
+/// nucleus with chromatin grain (classic) or a vesicular nucleus (rim, texture, nucleoli).
 #[inline]
 fn shade_cell(
+    seed: u64,
     cell: &Cell,
     x: f64,
     y: f64,
     boundary: f64,
     half_width: f64,
     ramp: f64,
-    hash: u64,
 ) -> (f32, f32) {
+    let hash = hash3(seed, S_PIXEL, floor_i64(x), floor_i64(y));
     let grain = unit(hash) as f32;
     let grain2 = unit(crate::noise::mix64(hash)) as f32;
     let membrane = ((half_width + 0.5 * ramp - boundary) / ramp).clamp(0.0, 1.0) as f32;
-    let nucleus = cell.nucleus_weight(x, y, ramp) as f32;
+    let (nucleus, nucleus_h) = match &cell.vesicle {
+        None => (
+            cell.nucleus_weight(x, y, ramp) as f32,
+            cell.nucleus_h * (0.8 + 0.4 * grain),
+        ),
+        Some(v) => {
+            let (weight, depth) = v.weight_and_depth(x - cell.nx, y - cell.ny, ramp);
+            let h = if weight > 0.0 {
+                v.hematoxylin(seed, x, y, depth, grain, ramp)
+            } else {
+                0.0
+            };
+            (weight as f32, h)
+        }
+    };
     let mut h = CYTOPLASM_H + MEMBRANE_H * membrane;
     let mut d = cell.blush * (1.0 - nucleus);
     if membrane > 0.0 && cell.dab > 0.0 {
@@ -358,7 +365,7 @@ fn shade_cell(
             d += membrane * cell.dab * (0.85 + 0.3 * grain2);
         }
     }
-    h = h * (1.0 - nucleus) + nucleus * cell.nucleus_h * (0.8 + 0.4 * grain);
+    h = h * (1.0 - nucleus) + nucleus * nucleus_h;
     (h, d)
 }
 
@@ -420,4 +427,42 @@ fn blur3(rgb: &[f32], w: usize, h: usize, sigma: f64) -> Vec<f32> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Her2Class, Look, SynthConfig};
+
+    #[test]
+    fn vesicular_nuclei_are_never_clipped_by_a_neighbouring_cell() {
+        for mpp in [0.25, 0.5] {
+            let cfg = Look::Realistic.config(SynthConfig {
+                mpp,
+                control: false,
+                tissue_fraction: [0.6, 0.7],
+                ..SynthConfig::new(2048, 2048, Her2Class::Positive3, 2)
+            });
+            let s = SyntheticSlide::new(&cfg).unwrap();
+            let table = s.site_table(0.0, 0.0, 2048.0, 2048.0);
+            let cells = s.cells_in_rect(64.0, 64.0, 1920.0, 1920.0);
+            let mut checked = 0;
+            for c in cells.iter().filter(|c| c.vesicle.is_some()).take(400) {
+                let v = c.vesicle.as_ref().unwrap();
+                let r = v.reach().ceil() + 2.0;
+                let (x0, y0) = (c.nx.floor() - r, c.ny.floor() - r);
+                for j in 0..=(2.0 * r) as usize {
+                    for i in 0..=(2.0 * r) as usize {
+                        let (x, y) = (x0 + i as f64 + 0.5, y0 + j as f64 + 0.5);
+                        if v.weight_and_depth(x - c.nx, y - c.ny, 1.0).0 > 0.0 {
+                            let owner = nearest_cell(&table, &s.lattice, x, y);
+                            assert_eq!(owner.map(|(o, _)| o.id), Some(c.id), "{mpp}: ({x}, {y})");
+                        }
+                    }
+                }
+                checked += 1;
+            }
+            assert!(checked > 50, "{mpp}: {checked} nuclei");
+        }
+    }
 }

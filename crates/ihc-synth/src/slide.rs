@@ -50,8 +50,8 @@ impl SyntheticSlide {
     pub fn new(cfg: &SynthConfig) -> Result<Self> {
         cfg.validate()?;
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        let stains = SlideStains::draw(&cfg.stain, &mut rng);
-        let lattice = Lattice::new(cfg.width, cfg.height, cfg.mpp);
+        let stains = SlideStains::draw(&cfg.stain, cfg.seed, &mut rng);
+        let lattice = Lattice::new(cfg.width, cfg.height, cfg.mpp, cfg.cell_spacing_um);
         let layout = Layout::generate(cfg, lattice.spacing, &mut rng);
         let mix = cfg
             .cell_mix
@@ -61,7 +61,7 @@ impl SyntheticSlide {
             cfg: cfg.clone(),
             layout,
             lattice,
-            colorizer: Colorizer::new(&stains, &cfg.appearance),
+            colorizer: Colorizer::new(&stains, &cfg.appearance, cfg.stain.counterstain_cast),
             stains,
             cuts: [f64::INFINITY; 5],
             px_per_um: 1.0 / cfg.mpp,

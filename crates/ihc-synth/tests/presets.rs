@@ -1,4 +1,5 @@
-//! Every HER2 class preset lands inside its guideline range on a cohort of 20 seeds, counted
+//! Every HER2 class preset, in every look, lands inside its guideline range on a cohort of
+//! 20 seeds, counted
 //! from the per-cell truth (not from the slide summary), and the cohort spreads over the range,
 //! with slides near the 10% cut-offs. Guideline definitions (ASCO/CAP 2018 + 2023 ultralow):
 //!
@@ -12,8 +13,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ihc_synth::{
-    CellKind, CellTruth, GuidelinePercentages, Her2Class, Intensity, SynthConfig, SyntheticSlide,
-    guideline_class,
+    CellKind, CellTruth, GuidelinePercentages, Her2Class, Intensity, Look, SynthConfig,
+    SyntheticSlide, guideline_class,
 };
 
 /// Seeds per class.
@@ -99,13 +100,16 @@ fn defining(class: Her2Class, p: &Counted) -> Option<f64> {
 #[test]
 fn presets_land_in_their_guideline_ranges_over_20_seeds() {
     let mut failures = Vec::new();
-    for class in Her2Class::ALL {
+    for (look, class) in Look::ALL
+        .into_iter()
+        .flat_map(|look| Her2Class::ALL.map(|class| (look, class)))
+    {
         let mut defining_values = Vec::new();
         for seed in 0..SEEDS {
-            let cfg = SynthConfig {
+            let cfg = look.config(SynthConfig {
                 control: seed % 2 == 0,
                 ..SynthConfig::new(SIDE.0, SIDE.1, class, 1000 + seed)
-            };
+            });
             let slide = SyntheticSlide::new(&cfg).unwrap();
             let truth = slide.truth();
             let counted = count(&slide.cells_in(0, 0, SIDE.0, SIDE.1));
@@ -130,12 +134,13 @@ fn presets_land_in_their_guideline_ranges_over_20_seeds() {
             }
             if guideline_class(&from_cells) != class {
                 failures.push(format!(
-                    "{class:?} seed {seed}: cells give {:?}",
+                    "{} {class:?} seed {seed}: cells give {:?}",
+                    look.name(),
                     guideline_class(&from_cells)
                 ));
             }
             if let Err(e) = check_range(class, &counted) {
-                failures.push(format!("seed {seed}: {e}"));
+                failures.push(format!("{} seed {seed}: {e}", look.name()));
             }
             defining_values.extend(defining(class, &counted));
         }
@@ -154,7 +159,8 @@ fn presets_land_in_their_guideline_ranges_over_20_seeds() {
             .fold(f64::INFINITY, f64::min);
         if hi - lo < 5.0 || nearest_cut > 2.0 {
             failures.push(format!(
-                "{class:?}: defining percentage spans {lo:.1}..{hi:.1}%, nearest {nearest_cut:.1} points from 10%"
+                "{} {class:?}: defining percentage spans {lo:.1}..{hi:.1}%, nearest {nearest_cut:.1} points from 10%",
+                look.name()
             ));
         }
     }

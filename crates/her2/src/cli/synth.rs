@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ihc_synth::{
-    Her2Class, PatchDatasetConfig, SlideFiles, SynthConfig, export_patches, generate_cohort,
+    Her2Class, Look, PatchDatasetConfig, SlideFiles, SynthConfig, export_patches, generate_cohort,
     generate_slide_files,
 };
 
@@ -57,6 +57,12 @@ pub struct SlideSettings {
     /// Leave out the 3+ control piece.
     #[arg(long)]
     pub no_control: bool,
+    /// Appearance preset: `classic` (dark uniform nuclei, neutral glass; the default) or
+    /// `realistic` / `real` (vesicular tumour nuclei, hematoxylin 0.4x-1.2x per slide,
+    /// blue-grey cast). Sets `tumour_nuclei`, `stain.hematoxylin_scale` and
+    /// `stain.counterstain_cast` over the config file's.
+    #[arg(long, value_parser = parse_look)]
+    pub look: Option<Look>,
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
@@ -115,6 +121,11 @@ fn parse_class(text: &str) -> Result<Her2Class, String> {
     })
 }
 
+fn parse_look(text: &str) -> Result<Look, String> {
+    Look::from_name(text)
+        .ok_or_else(|| format!("unknown look {text:?}: use classic or realistic (real)"))
+}
+
 fn load_config(s: &SlideSettings) -> anyhow::Result<SynthConfig> {
     let mut cfg = match &s.config {
         Some(path) => {
@@ -125,6 +136,9 @@ fn load_config(s: &SlideSettings) -> anyhow::Result<SynthConfig> {
         }
         None => SynthConfig::default(),
     };
+    if let Some(look) = s.look {
+        look.apply(&mut cfg);
+    }
     cfg.width = s.width.unwrap_or(cfg.width);
     cfg.height = s.height.unwrap_or(cfg.height);
     cfg.mpp = s.mpp.unwrap_or(cfg.mpp);
@@ -189,4 +203,41 @@ pub fn run(args: SynthArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(look: Option<Look>) -> SlideSettings {
+        SlideSettings {
+            config: None,
+            width: Some(2048),
+            height: None,
+            mpp: Some(0.25),
+            seed: None,
+            tile_size: None,
+            quality: None,
+            no_control: false,
+            look,
+            out: PathBuf::from("unused"),
+        }
+    }
+
+    #[test]
+    fn look_sets_the_appearance_and_keeps_the_options() {
+        assert_eq!(parse_look("real"), Ok(Look::Realistic));
+        assert!(
+            parse_look("pretty")
+                .unwrap_err()
+                .contains("classic or realistic")
+        );
+        let classic = load_config(&settings(None)).unwrap();
+        assert!(classic.tumour_nuclei.is_none());
+        let real = load_config(&settings(Some(Look::Realistic))).unwrap();
+        assert!(real.tumour_nuclei.is_some());
+        assert_eq!(real.stain.hematoxylin_scale, [0.4, 1.2]);
+        assert_eq!((real.width, real.mpp), (2048, 0.25));
+        assert_eq!(Look::Classic.config(real), classic);
+    }
 }
