@@ -3,7 +3,7 @@
 //! annotations of `../shared/real` through `her2 eval-nuclei` (crates/her2/tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
+use ihc_synth::{Appearance, Her2Class, Look, SynthConfig, SyntheticSlide};
 use stain_features::{DetectionScore, StainAnalyzer, StainConfig, match_centroids};
 
 const TILE: u32 = 512;
@@ -51,4 +51,35 @@ fn synthetic_nuclei_are_found_one_to_one() {
         "count error {:.3}",
         s.count_error
     );
+}
+
+#[test]
+fn realistic_nuclei_are_found_at_both_scan_resolutions() {
+    // vesicular nuclei, hematoxylin 0.4-1.2x, a counterstain cast: the look of real slides
+    for mpp in [0.5, 0.25] {
+        let s = score(StainConfig::default(), |class, seed| {
+            let mut cfg = Look::Realistic.config(synth(class, seed));
+            cfg.mpp = mpp;
+            cfg
+        });
+        eprintln!("ihc-synth realistic look at {mpp} um/px: {s:?}");
+        assert!(s.annotated > 300, "too few truth nuclei: {}", s.annotated);
+        assert!(s.f1 >= 0.9, "F1 {:.3} at {mpp} um/px", s.f1);
+        assert!(
+            s.count_error.abs() <= 0.1,
+            "count error {:.3}",
+            s.count_error
+        );
+    }
+}
+
+#[test]
+fn pale_tissue_under_tinted_glass_keeps_its_nuclei() {
+    let s = score(StainConfig::default(), |class, seed| {
+        let mut cfg = synth(class, seed);
+        cfg.appearance = Appearance::tinted_pale();
+        cfg
+    });
+    eprintln!("ihc-synth tinted, pale: {s:?}");
+    assert!(s.f1 >= 0.9, "F1 {:.3}", s.f1);
 }
