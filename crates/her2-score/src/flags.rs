@@ -87,8 +87,15 @@ pub enum Flag {
         /// The configured minimum.
         minimum: u64,
     },
-    /// No control tissue was found, or it had too few cells to judge.
+    /// No control tissue was found (flagged when a control is required).
     ControlMissing,
+    /// Control tissue was found but holds too few cells to judge the staining run.
+    ControlTooSmall {
+        /// Cells counted on the control.
+        cells: u64,
+        /// The configured minimum.
+        minimum: u64,
+    },
     /// The control tissue measured outside its expected range: staining may have failed.
     ControlOutOfRange {
         /// What was measured on the control.
@@ -130,6 +137,12 @@ impl fmt::Display for Flag {
                 write!(f, "too few tumour cells: {cells} < {minimum}")
             }
             Flag::ControlMissing => f.write_str("control tissue missing"),
+            Flag::ControlTooSmall { cells, minimum } => {
+                write!(
+                    f,
+                    "control tissue too small to judge: {cells} cells < {minimum}"
+                )
+            }
             Flag::ControlOutOfRange {
                 quantity,
                 value,
@@ -208,7 +221,10 @@ fn control_flags(expected: &ControlExpectation, control: Option<&SlideFeatures>)
         };
     };
     if control.cells < expected.min_cells {
-        return vec![Flag::ControlMissing];
+        return vec![Flag::ControlTooSmall {
+            cells: control.cells,
+            minimum: expected.min_cells,
+        }];
     }
     let mut flags = Vec::new();
     let staining = control.staining_average;
@@ -327,7 +343,10 @@ mod tests {
         let tiny_control = slide(40.0, 99);
         assert_eq!(
             flags(&config, &features, &outcome, Some(&tiny_control)),
-            vec![Flag::ControlMissing]
+            vec![Flag::ControlTooSmall {
+                cells: 99,
+                minimum: 100
+            }]
         );
         let weak_control = SlideFeatures {
             staining_average: 0.3,
