@@ -29,7 +29,7 @@ use stain_features::morphology::open;
 use stain_features::segment::split_touching;
 use stain_features::threshold::otsu;
 use stain_features::{
-    CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, Stain, StainAnalyzer, StainConfig,
+    CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, SegmentationMethod, Stain, StainAnalyzer, StainConfig,
     StainMatrix, StainPlanes, WatershedSegmenter,
 };
 
@@ -107,6 +107,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("edt_watershed_512", |b| {
         b.iter(|| single.install(|| edt_watershed(&mask, w, h, &config)))
     });
+    let global = WatershedSegmenter {
+        config: SegmentationConfig {
+            method: SegmentationMethod::GlobalThreshold,
+            ..config.clone()
+        },
+    };
+    c.bench_function("segment_512_global_threshold", |b| {
+        b.iter(|| single.install(|| global.segment(one, &patch_planes, MPP).unwrap().count))
+    });
+    // the default: the local-contrast detector for real hematoxylin
     let segmenter = WatershedSegmenter { config };
     c.bench_function("segment_512", |b| {
         b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
