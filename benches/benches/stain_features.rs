@@ -29,8 +29,8 @@ use stain_features::morphology::open;
 use stain_features::segment::split_touching;
 use stain_features::threshold::otsu;
 use stain_features::{
-    CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, SegmentationMethod, Stain, StainAnalyzer, StainConfig,
-    StainMatrix, StainPlanes, WatershedSegmenter,
+    CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, SegmentationMethod, Stain,
+    StainAnalyzer, StainConfig, StainMatrix, StainPlanes, WatershedSegmenter,
 };
 
 const SIDE: u32 = 2048;
