@@ -23,7 +23,7 @@ use crate::filters::{blob_response, gaussian_blur, grey_opening};
 use crate::labels::label_components;
 use crate::morphology::{fill_holes, open};
 use crate::reconstruct::h_maxima;
-use crate::segment::{SegmentationConfig, label_unreached, px};
+use crate::segment::{SegmentationConfig, check_ranges, label_unreached, px};
 use crate::watershed::{Connectivity, watershed};
 
 /// Settings of the local-contrast nucleus detector; lengths in micrometres, optical density
@@ -78,13 +78,7 @@ impl LocalContrastConfig {
             ("smoothing_sigma_um", self.smoothing_sigma_um),
             ("background_radius_um", self.background_radius_um),
         ];
-        for (name, v) in lengths {
-            if !(v.is_finite() && (0.0..=200.0).contains(&v)) {
-                return bad(format!(
-                    "segmentation.local.{name} = {v} must be in [0, 200]"
-                ));
-            }
-        }
+        check_ranges("segmentation.local", &lengths, 200.0)?;
         if self.blob_sigmas_um.is_empty()
             || self
                 .blob_sigmas_um

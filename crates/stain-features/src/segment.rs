@@ -150,11 +150,7 @@ impl SegmentationConfig {
             ("marker_min_depth_um", self.marker_min_depth_um),
             ("min_area_um2", self.min_area_um2),
         ];
-        for (name, v) in lengths {
-            if !(v.is_finite() && (0.0..=1000.0).contains(&v)) {
-                return bad(format!("segmentation.{name} = {v} must be in [0, 1000]"));
-            }
-        }
+        check_ranges("segmentation", &lengths, 1000.0)?;
         if !(self.max_area_um2.is_finite() && self.max_area_um2 >= self.min_area_um2) {
             return bad(format!(
                 "segmentation.max_area_um2 = {} must be >= min_area_um2 = {}",
@@ -182,6 +178,20 @@ impl SegmentationConfig {
 pub struct WatershedSegmenter {
     /// Its settings.
     pub config: SegmentationConfig,
+}
+
+/// Refuses the first value of `values` (named `{prefix}.{name}` in the error) that is not a
+/// finite number in `[0, max]`.
+pub(crate) fn check_ranges(prefix: &str, values: &[(&str, f64)], max: f64) -> Result<()> {
+    match values
+        .iter()
+        .find(|(_, v)| !(v.is_finite() && (0.0..=max).contains(v)))
+    {
+        Some((name, v)) => Err(StainError::InvalidConfig(format!(
+            "{prefix}.{name} = {v} must be in [0, {max}]"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Converts a length in micrometres to whole pixels (rounded, at least 0).
