@@ -96,14 +96,7 @@ impl StainAnalyzer {
     /// filter drops small ones): what a nucleus-detection evaluation scores
     /// ([`crate::match_centroids`]).
     pub fn segment(&self, image: &RgbImage, mpp: f64) -> Result<Segmentation> {
-        check_mpp(mpp)?;
-        if image.width() == 0 || image.height() == 0 {
-            return Err(StainError::InvalidImage(format!(
-                "{}x{} image has no pixels",
-                image.width(),
-                image.height()
-            )));
-        }
+        check_input(image, mpp)?;
         let planes = self.deconvolver.deconvolve(image);
         let seg = self.segmenter.segment(image, &planes, mpp)?;
         check_segmentation(&seg, image)?;
@@ -144,13 +137,8 @@ impl StainAnalyzer {
         core: PixelRect,
         contours: bool,
     ) -> Result<(PatchFeatures, Vec<Cell>)> {
-        check_mpp(mpp)?;
+        check_input(image, mpp)?;
         let (w, h) = (image.width(), image.height());
-        if w == 0 || h == 0 {
-            return Err(StainError::InvalidImage(format!(
-                "{w}x{h} patch has no pixels"
-            )));
-        }
         if core.w == 0
             || core.h == 0
             || u64::from(core.x) + u64::from(core.w) > u64::from(w)
@@ -253,15 +241,21 @@ impl StainAnalyzer {
     }
 }
 
-/// Refuses a pixel size that is not a positive, plausible number of micrometres.
-fn check_mpp(mpp: f64) -> Result<()> {
-    if mpp.is_finite() && mpp > 0.0 && mpp <= 100.0 {
-        Ok(())
-    } else {
-        Err(StainError::InvalidImage(format!(
+/// Refuses an image without pixels or a pixel size that is not a positive, plausible number
+/// of micrometres.
+fn check_input(image: &RgbImage, mpp: f64) -> Result<()> {
+    if !(mpp.is_finite() && mpp > 0.0 && mpp <= 100.0) {
+        return Err(StainError::InvalidImage(format!(
             "mpp {mpp} must be a positive number of micrometres per pixel"
-        )))
+        )));
     }
+    let (w, h) = (image.width(), image.height());
+    if w == 0 || h == 0 {
+        return Err(StainError::InvalidImage(format!(
+            "{w}x{h} patch has no pixels"
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a segmentation whose label image does not have the image's size.
