@@ -1,51 +1,67 @@
-//! Grey-level filters on `f32` planes, at costs that do not grow with the filter's size: a
-//! Gaussian blur approximated by three box blurs, square minimum / maximum filters (van Herk /
-//! Gil-Werman), the grey opening built from them, and the scale-normalised Laplacian of
-//! Gaussian. Pixels beyond the border repeat the nearest edge pixel (as scikit-image's
+//! Grey-level filters on planes, at costs that grow little or not at all with the filter's
+//! size, written as element-wise passes over whole rows so that they vectorise: a Gaussian
+//! blur approximated by three box blurs, square minimum / maximum filters (doubling), the grey
+//! opening built from them, and the scale-normalised Laplacian of Gaussian. Pixels beyond the border repeat the nearest edge pixel (as scikit-image's
 //! `mode='nearest'`), so a patch's border does not read as a dark or bright frame.
 
-/// Runs `f(line, out)` over every row of `plane`, then over every column of the result (each
-/// column copied into a contiguous buffer and back), and returns the filtered plane.
-fn separable(
-    plane: &[f32],
-    width: usize,
-    height: usize,
-    mut f: impl FnMut(&[f32], &mut [f32]),
-) -> Vec<f32> {
-    let mut rows = vec![0f32; plane.len()];
-    if width == 0 || height == 0 {
-        return rows;
-    }
-    for (src, dst) in plane.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
-        f(src, dst);
-    }
-    let (mut column, mut filtered) = (vec![0f32; height], vec![0f32; height]);
-    for x in 0..width {
-        for (y, c) in column.iter_mut().enumerate() {
-            *c = rows[y * width + x];
-        }
-        f(&column, &mut filtered);
-        for (y, &v) in filtered.iter().enumerate() {
-            rows[y * width + x] = v;
+/// The transpose of `plane` (`width x height`, rows of `width`): rows of `height`. By blocks
+/// of 8 x 8 held in registers, so that reads and writes both go a run of 8 values at a time.
+fn transpose<T: Copy + Default>(plane: &[T], width: usize, height: usize) -> Vec<T> {
+    const B: usize = 8;
+    let mut out = vec![T::default(); plane.len()];
+    let (full_w, full_h) = (width / B * B, height / B * B);
+    for y0 in (0..full_h).step_by(B) {
+        for x0 in (0..full_w).step_by(B) {
+            let mut block = [[T::default(); B]; B];
+            for (k, row) in block.iter_mut().enumerate() {
+                let start = (y0 + k) * width + x0;
+                row.copy_from_slice(&plane[start..start + B]);
+            }
+            for j in 0..B {
+                let start = (x0 + j) * height + y0;
+                for (o, row) in out[start..start + B].iter_mut().zip(&block) {
+                    *o = row[j];
+                }
+            }
         }
     }
-    rows
+    // the ragged right and bottom margins
+    for y in 0..height {
+        let xs = if y < full_h { full_w..width } else { 0..width };
+        for x in xs {
+            out[x * height + y] = plane[y * width + x];
+        }
+    }
+    out
 }
 
-/// Mean over the window `i - radius ..= i + radius` of `line`, edges repeated.
-fn box_line(line: &[f32], out: &mut [f32], radius: usize) {
-    let n = line.len();
-    if n == 0 {
+/// Mean over the rows `y - radius ..= y + radius` of `src` (`height` rows of `width`) for every
+/// row `y`, edge rows repeated: a running sum per column, all columns at once (element-wise on
+/// whole rows, so it vectorises; a running sum along a row is one long dependency chain).
+fn box_columns(src: &[f32], dst: &mut [f32], width: usize, height: usize, radius: usize) {
+    if width == 0 || height == 0 {
         return;
     }
-    let at = |i: isize| line[i.clamp(0, n as isize - 1) as usize];
+    let row = |y: isize| {
+        let y = y.clamp(0, height as isize - 1) as usize;
+        &src[y * width..(y + 1) * width]
+    };
     let r = radius as isize;
-    let mut sum: f64 = (-r..=r).map(|i| f64::from(at(i))).sum();
-    let norm = 1.0 / (2 * radius + 1) as f64;
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (sum * norm) as f32;
-        let i = i as isize;
-        sum += f64::from(at(i + r + 1)) - f64::from(at(i - r));
+    let mut sum = vec![0f32; width];
+    for y in -r..=r {
+        for (s, &v) in sum.iter_mut().zip(row(y)) {
+            *s += v;
+        }
+    }
+    let norm = 1.0 / (2 * radius + 1) as f32;
+    for (y, out) in dst.chunks_exact_mut(width).enumerate() {
+        for (o, &s) in out.iter_mut().zip(&sum) {
+            *o = s * norm;
+        }
+        let y = y as isize;
+        for ((s, &add), &sub) in sum.iter_mut().zip(row(y + r + 1)).zip(row(y - r)) {
+            *s += add - sub;
+        }
     }
 }
 
@@ -76,79 +92,90 @@ fn box_radii(sigma: f64) -> [usize; 3] {
 /// few per cent of the true Gaussian's weights; cost independent of `sigma`). `sigma <= 0`
 /// returns the plane unchanged.
 pub fn gaussian_blur(plane: &[f32], width: usize, height: usize, sigma: f64) -> Vec<f32> {
-    if sigma.is_nan() || sigma <= 0.0 {
+    if sigma.is_nan() || sigma <= 0.0 || width == 0 || height == 0 {
         return plane.to_vec();
     }
     let radii = box_radii(sigma);
-    let mut tmp = Vec::new();
-    separable(plane, width, height, |line, out| {
-        tmp.clear();
-        tmp.extend_from_slice(line);
+    // along rows first (as columns of the transpose), then along columns
+    let boxes = |mut plane: Vec<f32>, width: usize, height: usize| {
+        let mut out = vec![0f32; plane.len()];
         for &r in &radii {
-            box_line(&tmp, out, r);
-            tmp.copy_from_slice(out);
+            box_columns(&plane, &mut out, width, height, r);
+            std::mem::swap(&mut plane, &mut out);
         }
-    })
+        plane
+    };
+    let along_rows = transpose(
+        &boxes(transpose(plane, width, height), height, width),
+        height,
+        width,
+    );
+    boxes(along_rows, width, height)
 }
 
-/// Sliding extreme (`pick` = `f32::min` or `f32::max`) over the window
-/// `i - radius ..= i + radius` of `line`, edges repeated: van Herk / Gil-Werman, three
-/// comparisons per value whatever the radius.
-fn extreme_line(
-    line: &[f32],
-    out: &mut [f32],
+/// Sliding extreme (`pick`: a minimum or a maximum) over windows of `2 * radius + 1` positions
+/// along a line of `lines.len() / stride` positions, each position a run of `stride` values
+/// (`stride = 1`: one row; `stride = width`: the columns of a whole image at once); positions
+/// beyond the ends repeat the end ones. Doubling (a sparse table): windows of 1, 2, 4, ...
+/// positions, each pass an element-wise extreme of two shifted copies, so the passes vectorise
+/// and cost O(log radius) per value; `pad` and `work` are reused buffers.
+fn sliding_extreme<T: Copy>(
+    lines: &[T],
+    out: &mut [T],
+    stride: usize,
     radius: usize,
-    pick: fn(f32, f32) -> f32,
-    prefix: &mut Vec<f32>,
-    suffix: &mut Vec<f32>,
+    pick: impl Fn(T, T) -> T + Copy,
+    pad: &mut Vec<T>,
+    work: &mut Vec<T>,
 ) {
-    let n = line.len();
-    if n == 0 {
+    let n = lines.len();
+    if n == 0 || stride == 0 {
         return;
     }
     let window = 2 * radius + 1;
-    // padded line: radius copies of each edge value around the line
-    let padded_len = n + 2 * radius;
-    let at = |i: usize| line[i.saturating_sub(radius).min(n - 1)];
-    prefix.clear();
-    suffix.clear();
-    prefix.resize(padded_len, 0.0);
-    suffix.resize(padded_len, 0.0);
-    for start in (0..padded_len).step_by(window) {
-        let end = (start + window).min(padded_len);
-        let mut acc = at(start);
-        for (i, p) in prefix.iter_mut().enumerate().take(end).skip(start) {
-            acc = pick(acc, at(i));
-            *p = acc;
-        }
-        let mut acc = at(end - 1);
-        for i in (start..end).rev() {
-            acc = pick(acc, at(i));
-            suffix[i] = acc;
-        }
+    pad.clear();
+    for _ in 0..radius {
+        pad.extend_from_slice(&lines[..stride]);
     }
-    // window over padded positions i ..= i + 2 radius: suffix of its first block, prefix of
-    // the next (one block when the window starts a block)
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = pick(suffix[i], prefix[i + window - 1]);
+    pad.extend_from_slice(lines);
+    for _ in 0..radius {
+        pad.extend_from_slice(&lines[n - stride..]);
+    }
+    let mut span = 1;
+    while 2 * span <= window {
+        // pad[i] holds the extreme of positions i .. i + span; make that i .. i + 2 span
+        let shift = span * stride;
+        work.clear();
+        work.extend(pad.iter().zip(&pad[shift..]).map(|(&a, &b)| pick(a, b)));
+        std::mem::swap(pad, work);
+        span *= 2;
+    }
+    // window [i - radius, i + radius] = two overlapping spans in the padded line
+    let second = (window - span) * stride;
+    for ((o, &a), &b) in out.iter_mut().zip(pad.iter()).zip(&pad[second..]) {
+        *o = pick(a, b);
     }
 }
 
-/// Square minimum (`pick = f32::min`) or maximum filter of side `2 * radius + 1`.
-fn extreme_filter(
-    plane: &[f32],
+/// Square minimum or maximum filter (`pick`) of side `2 * radius + 1`, edges repeated.
+pub(crate) fn extreme_filter<T: Copy + Default>(
+    plane: &[T],
     width: usize,
     height: usize,
     radius: usize,
-    pick: fn(f32, f32) -> f32,
-) -> Vec<f32> {
-    if radius == 0 {
+    pick: impl Fn(T, T) -> T + Copy,
+) -> Vec<T> {
+    if radius == 0 || width == 0 || height == 0 {
         return plane.to_vec();
     }
-    let (mut prefix, mut suffix) = (Vec::new(), Vec::new());
-    separable(plane, width, height, |line, out| {
-        extreme_line(line, out, radius, pick, &mut prefix, &mut suffix);
-    })
+    let (mut pad, mut work) = (Vec::new(), Vec::new());
+    let mut rows = vec![T::default(); plane.len()];
+    for (src, dst) in plane.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
+        sliding_extreme(src, dst, 1, radius, pick, &mut pad, &mut work);
+    }
+    let mut out = vec![T::default(); plane.len()];
+    sliding_extreme(&rows, &mut out, width, radius, pick, &mut pad, &mut work);
+    out
 }
 
 /// Grey opening (minimum then maximum filter) with a square of side `2 * radius + 1`: the
@@ -168,13 +195,17 @@ pub fn blob_response(plane: &[f32], width: usize, height: usize, sigma: f64) -> 
     if width == 0 || height == 0 {
         return out;
     }
-    let at = |x: usize, y: usize| blurred[y * width + x];
-    for y in 0..height {
-        let (up, down) = (y.saturating_sub(1), (y + 1).min(height - 1));
-        for x in 0..width {
+    let row = |y: usize| &blurred[y * width..(y + 1) * width];
+    for (y, out) in out.chunks_exact_mut(width).enumerate() {
+        let (up, here, down) = (
+            row(y.saturating_sub(1)),
+            row(y),
+            row((y + 1).min(height - 1)),
+        );
+        for (x, o) in out.iter_mut().enumerate() {
             let (left, right) = (x.saturating_sub(1), (x + 1).min(width - 1));
-            let lap = at(left, y) + at(right, y) + at(x, up) + at(x, down) - 4.0 * at(x, y);
-            out[y * width + x] = -scale * lap;
+            let lap = here[left] + here[right] + up[x] + down[x] - 4.0 * here[x];
+            *o = -scale * lap;
         }
     }
     out

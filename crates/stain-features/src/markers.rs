@@ -1,55 +1,11 @@
 //! Watershed markers from a distance map: local maxima at least `min_distance` apart (as
 //! scikit-image's `peak_local_max` with `exclude_border=False`), one label per peak.
 
-/// Sliding maximum over windows of `2 * radius + 1` positions along a line of `lines.len() /
-/// stride` positions, each position a run of `stride` values (`stride = 1`: one row;
-/// `stride = width`: the columns of a whole image at once). Positions beyond the ends count as
-/// 0, which never wins a maximum of unsigned values. Doubling (a sparse table): windows of 1, 2,
-/// 4, ... positions, each pass an element-wise maximum of two shifted copies, so the passes
-/// vectorise and cost O(log radius) per value; `pad` and `work` are reused buffers.
-fn sliding_max(
-    lines: &[u32],
-    out: &mut [u32],
-    stride: usize,
-    radius: usize,
-    pad: &mut Vec<u32>,
-    work: &mut Vec<u32>,
-) {
-    let window = 2 * radius + 1;
-    let margin = radius * stride;
-    pad.clear();
-    pad.resize(margin, 0);
-    pad.extend_from_slice(lines);
-    pad.resize(lines.len() + 2 * margin, 0);
-    let mut span = 1;
-    while 2 * span <= window {
-        // pad[i] holds the maximum of positions i .. i + span; make that i .. i + 2 span
-        let shift = span * stride;
-        work.clear();
-        work.extend(pad.iter().zip(&pad[shift..]).map(|(&a, &b)| a.max(b)));
-        std::mem::swap(pad, work);
-        span *= 2;
-    }
-    // window [i - radius, i + radius] = two overlapping spans in the padded line
-    let second = (window - span) * stride;
-    for ((o, &a), &b) in out.iter_mut().zip(pad.iter()).zip(&pad[second..]) {
-        *o = a.max(b);
-    }
-}
+use crate::filters::extreme_filter;
 
 /// Square maximum filter of side `2 * radius + 1` (values beyond the image are ignored).
 pub fn max_filter(values: &[u32], width: usize, height: usize, radius: usize) -> Vec<u32> {
-    let mut rows = vec![0u32; values.len()];
-    let (mut pad, mut work) = (Vec::new(), Vec::new());
-    if width == 0 || height == 0 {
-        return rows;
-    }
-    for (src, dst) in values.chunks_exact(width).zip(rows.chunks_exact_mut(width)) {
-        sliding_max(src, dst, 1, radius, &mut pad, &mut work);
-    }
-    let mut out = vec![0u32; values.len()];
-    sliding_max(&rows, &mut out, width, radius, &mut pad, &mut work);
-    out
+    extreme_filter(values, width, height, radius, u32::max)
 }
 
 /// Peaks of `values` (e.g. squared distances): pixels equal to the maximum of their

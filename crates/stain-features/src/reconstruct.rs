@@ -6,75 +6,63 @@
 
 use std::collections::VecDeque;
 
-/// The 8 neighbours of `i = y * w + x` that come before it in raster order (left, up-left,
-/// up, up-right) or, with `after`, after it (right, down-right, down, down-left).
-fn half_neighbours(x: usize, y: usize, w: usize, h: usize, after: bool) -> [Option<usize>; 4] {
-    let i = y * w + x;
-    if after {
-        [
-            (x + 1 < w).then(|| i + 1),
-            (x + 1 < w && y + 1 < h).then(|| i + w + 1),
-            (y + 1 < h).then(|| i + w),
-            (x > 0 && y + 1 < h).then(|| i + w - 1),
-        ]
-    } else {
-        [
-            (x > 0).then(|| i - 1),
-            (x > 0 && y > 0).then(|| i - w - 1),
-            (y > 0).then(|| i - w),
-            (x + 1 < w && y > 0).then(|| i - w + 1),
-        ]
-    }
-}
-
 /// Reconstruction by dilation (8-connected) of `marker` under `mask` (`marker <= mask`
 /// pixel by pixel; larger marker values are lowered to the mask): the largest image under
 /// `mask` whose every regional maximum is seeded by `marker`. Vincent's hybrid algorithm (a
 /// raster and an anti-raster pass, then a FIFO queue), O(pixels) in practice.
+///
+/// It runs on copies framed by one pixel of 0 (a value that never raises a neighbour), so a
+/// neighbour is one addition away and never needs a bounds check.
 pub fn reconstruct_by_dilation(marker: &[u32], mask: &[u32], w: usize, h: usize) -> Vec<u32> {
-    let mut j: Vec<u32> = marker.iter().zip(mask).map(|(&m, &i)| m.min(i)).collect();
-    if j.len() != w * h || mask.len() != w * h {
-        return j;
+    if marker.len() != w * h || mask.len() != w * h || w == 0 || h == 0 {
+        return marker.iter().zip(mask).map(|(&m, &i)| m.min(i)).collect();
     }
+    let pw = w + 2;
+    let mut j = vec![0u32; pw * (h + 2)];
+    let mut limit = vec![0u32; j.len()];
     for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            let m = half_neighbours(x, y, w, h, false)
-                .into_iter()
-                .flatten()
-                .fold(j[i], |m, q| m.max(j[q]));
-            j[i] = m.min(mask[i]);
+        let (src, dst) = (y * w..(y + 1) * w, (y + 1) * pw + 1..(y + 2) * pw - 1);
+        limit[dst.clone()].copy_from_slice(&mask[src.clone()]);
+        for ((o, &m), &i) in j[dst].iter_mut().zip(&marker[src.clone()]).zip(&mask[src]) {
+            *o = m.min(i);
+        }
+    }
+    let before = [1, pw + 1, pw, pw - 1];
+    for y in 1..=h {
+        for i in y * pw + 1..(y + 1) * pw - 1 {
+            let m = before.iter().fold(j[i], |m, &d| m.max(j[i - d]));
+            j[i] = m.min(limit[i]);
         }
     }
     let mut queue = VecDeque::new();
-    for y in (0..h).rev() {
-        for x in (0..w).rev() {
-            let i = y * w + x;
-            let after = half_neighbours(x, y, w, h, true);
-            let m = after.into_iter().flatten().fold(j[i], |m, q| m.max(j[q]));
-            j[i] = m.min(mask[i]);
-            if after
-                .into_iter()
-                .flatten()
-                .any(|q| j[q] < j[i] && j[q] < mask[q])
-            {
+    for y in (1..=h).rev() {
+        for i in (y * pw + 1..(y + 1) * pw - 1).rev() {
+            let m = before.iter().fold(j[i], |m, &d| m.max(j[i + d]));
+            let v = m.min(limit[i]);
+            j[i] = v;
+            if before.iter().any(|&d| {
+                let q = i + d;
+                j[q] < v && j[q] < limit[q]
+            }) {
                 queue.push_back(i);
             }
         }
     }
     while let Some(p) = queue.pop_front() {
-        let (x, y) = (p % w, p / w);
-        let all = half_neighbours(x, y, w, h, false)
-            .into_iter()
-            .chain(half_neighbours(x, y, w, h, true));
-        for q in all.flatten() {
-            if j[q] < j[p] && mask[q] != j[q] {
-                j[q] = j[p].min(mask[q]);
+        let v = j[p];
+        for q in before.iter().flat_map(|&d| [p - d, p + d]) {
+            // frame pixels have limit 0, so they are never raised nor queued
+            if j[q] < v && limit[q] != j[q] {
+                j[q] = v.min(limit[q]);
                 queue.push_back(q);
             }
         }
     }
-    j
+    let mut out = Vec::with_capacity(w * h);
+    for row in j.chunks_exact(pw).skip(1).take(h) {
+        out.extend_from_slice(&row[1..=w]);
+    }
+    out
 }
 
 /// The h-maxima of `values` (`w x h`): pixels at most `h - 1` below a peak whose dynamic (the

@@ -69,7 +69,15 @@ pub fn watershed(
             None => row.for_each(|(l, &mk)| *l = mk),
         }
     }
-    let mut queue = BucketQueue::new(levels.iter().copied().max().unwrap_or(0));
+    // every pixel inside the mask is pushed once, at its own level
+    let top = levels.iter().copied().max().unwrap_or(0) as usize;
+    let mut count = vec![0usize; top + 1];
+    for (&l, &level) in labels.iter().zip(&padded_levels) {
+        if l != OUTSIDE {
+            count[level as usize] += 1;
+        }
+    }
+    let mut queue = BucketQueue::with_capacities(&count);
     for (i, &l) in labels.iter().enumerate() {
         if l != 0 && l != OUTSIDE {
             queue.push(padded_levels[i], i as u32);
@@ -122,28 +130,42 @@ pub fn rank_levels(values: &[f32]) -> Vec<u32> {
         .collect()
 }
 
-/// FIFO buckets indexed by level; pops the lowest non-empty level.
+/// A FIFO queue per level in one flat buffer: the watershed pushes each pixel once, at its own
+/// level, so a histogram of the levels gives every level's slot range in advance (no
+/// allocation per level, and a level's pixels lie together in memory).
 struct BucketQueue {
-    buckets: Vec<Vec<u32>>,
+    items: Vec<u32>,
+    /// Next slot to read, per level.
     heads: Vec<usize>,
+    /// Next slot to write, per level (the level's slots end where the next level's begin).
+    tails: Vec<usize>,
     current: usize,
     len: usize,
 }
 
 impl BucketQueue {
-    fn new(max_level: u32) -> Self {
-        let n = max_level as usize + 1;
+    /// A queue with room for `count[l]` pushes at each level `l`.
+    fn with_capacities(count: &[usize]) -> Self {
+        let mut heads = Vec::with_capacity(count.len());
+        let mut start = 0;
+        for &c in count {
+            heads.push(start);
+            start += c;
+        }
         Self {
-            buckets: vec![Vec::new(); n],
-            heads: vec![0; n],
-            current: n,
+            items: vec![0; start],
+            tails: heads.clone(),
+            heads,
+            current: count.len(),
             len: 0,
         }
     }
 
+    /// Queues `item` at `level`; at most as many pushes per level as its capacity.
     fn push(&mut self, level: u32, item: u32) {
         let l = level as usize;
-        self.buckets[l].push(item);
+        self.items[self.tails[l]] = item;
+        self.tails[l] += 1;
         self.current = self.current.min(l);
         self.len += 1;
     }
@@ -152,10 +174,10 @@ impl BucketQueue {
         if self.len == 0 {
             return None;
         }
-        while self.heads[self.current] == self.buckets[self.current].len() {
+        while self.heads[self.current] == self.tails[self.current] {
             self.current += 1;
         }
-        let item = self.buckets[self.current][self.heads[self.current]];
+        let item = self.items[self.heads[self.current]];
         self.heads[self.current] += 1;
         self.len -= 1;
         Some(item)
