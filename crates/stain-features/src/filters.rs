@@ -190,12 +190,17 @@ pub fn grey_opening(plane: &[f32], width: usize, height: usize, radius: usize) -
 /// positive on bright blobs of radius about `sigma * sqrt(2)`, and comparable across scales.
 pub fn blob_response(plane: &[f32], width: usize, height: usize, sigma: f64) -> Vec<f32> {
     let blurred = gaussian_blur(plane, width, height, sigma);
-    let scale = (sigma * sigma) as f32;
+    negative_laplacian(&blurred, width, height, (sigma * sigma) as f32)
+}
+
+/// `-scale * laplacian(plane)` (five-point stencil, edges repeated): with `plane` a Gaussian
+/// blur of standard deviation `s` pixels and `scale = s^2`, the scale-normalised blob response.
+pub fn negative_laplacian(plane: &[f32], width: usize, height: usize, scale: f32) -> Vec<f32> {
     let mut out = vec![0f32; plane.len()];
-    if width == 0 || height == 0 {
+    if width == 0 || height == 0 || plane.len() != width * height {
         return out;
     }
-    let row = |y: usize| &blurred[y * width..(y + 1) * width];
+    let row = |y: usize| &plane[y * width..(y + 1) * width];
     for (y, out) in out.chunks_exact_mut(width).enumerate() {
         let (up, here, down) = (
             row(y.saturating_sub(1)),
@@ -209,6 +214,36 @@ pub fn blob_response(plane: &[f32], width: usize, height: usize, sigma: f64) -> 
         }
     }
     out
+}
+
+/// `plane` reduced by `factor` in each direction: the mean of each `factor x factor` block
+/// (the last row and column of blocks may be smaller). Returns the plane and its size.
+pub fn downsample(
+    plane: &[f32],
+    width: usize,
+    height: usize,
+    factor: usize,
+) -> (Vec<f32>, usize, usize) {
+    let factor = factor.max(1);
+    let (cw, ch) = (width.div_ceil(factor), height.div_ceil(factor));
+    let mut sums = vec![0f32; cw * ch];
+    if width == 0 || height == 0 || plane.len() != width * height {
+        return (sums, cw, ch);
+    }
+    for (y, row) in plane.chunks_exact(width).enumerate() {
+        let coarse = &mut sums[(y / factor) * cw..(y / factor + 1) * cw];
+        for (s, block) in coarse.iter_mut().zip(row.chunks(factor)) {
+            *s += block.iter().sum::<f32>();
+        }
+    }
+    for (cy, coarse) in sums.chunks_exact_mut(cw).enumerate() {
+        let rows = (height - cy * factor).min(factor);
+        for (cx, s) in coarse.iter_mut().enumerate() {
+            let columns = (width - cx * factor).min(factor);
+            *s /= (rows * columns) as f32;
+        }
+    }
+    (sums, cw, ch)
 }
 
 #[cfg(test)]
@@ -322,9 +357,21 @@ mod tests {
     }
 
     #[test]
+    fn downsample_takes_block_means_with_ragged_edges() {
+        // 5 x 3, factor 2: blocks of 2 x 2, a last column of 1 x 2, a last row of 2 x 1
+        let v: Vec<f32> = (0..15).map(|i| i as f32).collect();
+        let (d, w, h) = downsample(&v, 5, 3, 2);
+        assert_eq!((w, h), (3, 2));
+        assert_eq!(d, [3.0, 5.0, 6.5, 10.5, 12.5, 14.0]);
+        let (same, ..) = downsample(&v, 5, 3, 1);
+        assert_eq!(same, v);
+    }
+
+    #[test]
     fn empty_planes_are_fine() {
         assert!(gaussian_blur(&[], 0, 0, 2.0).is_empty());
         assert!(grey_opening(&[], 0, 5, 3).is_empty());
         assert!(blob_response(&[], 0, 0, 1.0).is_empty());
+        assert!(downsample(&[], 0, 0, 2).0.is_empty());
     }
 }

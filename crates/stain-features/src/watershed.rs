@@ -132,15 +132,18 @@ pub fn rank_levels(values: &[f32]) -> Vec<u32> {
 
 /// A FIFO queue per level in one flat buffer: the watershed pushes each pixel once, at its own
 /// level, so a histogram of the levels gives every level's slot range in advance (no
-/// allocation per level, and a level's pixels lie together in memory).
+/// allocation per level, and a level's pixels lie together in memory). A bit per level marks
+/// the non-empty ones, so the next level is found 64 levels at a time however sparse they are.
 struct BucketQueue {
     items: Vec<u32>,
     /// Next slot to read, per level.
     heads: Vec<usize>,
     /// Next slot to write, per level (the level's slots end where the next level's begin).
     tails: Vec<usize>,
+    /// Bit `l % 64` of word `l / 64` is set while level `l` holds items.
+    occupied: Vec<u64>,
+    /// No level below this one holds items.
     current: usize,
-    len: usize,
 }
 
 impl BucketQueue {
@@ -156,8 +159,8 @@ impl BucketQueue {
             items: vec![0; start],
             tails: heads.clone(),
             heads,
-            current: count.len(),
-            len: 0,
+            occupied: vec![0; count.len().div_ceil(64)],
+            current: 0,
         }
     }
 
@@ -166,20 +169,25 @@ impl BucketQueue {
         let l = level as usize;
         self.items[self.tails[l]] = item;
         self.tails[l] += 1;
+        self.occupied[l / 64] |= 1 << (l % 64);
         self.current = self.current.min(l);
-        self.len += 1;
     }
 
+    /// The oldest item of the lowest non-empty level.
     fn pop(&mut self) -> Option<u32> {
-        if self.len == 0 {
-            return None;
+        let mut word = self.current / 64;
+        let mut bits = *self.occupied.get(word)? & (!0u64 << (self.current % 64));
+        while bits == 0 {
+            word += 1;
+            bits = *self.occupied.get(word)?;
         }
-        while self.heads[self.current] == self.tails[self.current] {
-            self.current += 1;
+        let l = word * 64 + bits.trailing_zeros() as usize;
+        self.current = l;
+        let item = self.items[self.heads[l]];
+        self.heads[l] += 1;
+        if self.heads[l] == self.tails[l] {
+            self.occupied[word] &= !(1 << (l % 64));
         }
-        let item = self.items[self.heads[self.current]];
-        self.heads[self.current] += 1;
-        self.len -= 1;
         Some(item)
     }
 }
