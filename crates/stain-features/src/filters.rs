@@ -4,35 +4,31 @@
 //! opening built from them, and the scale-normalised Laplacian of Gaussian. Pixels beyond the border repeat the nearest edge pixel (as scikit-image's
 //! `mode='nearest'`), so a patch's border does not read as a dark or bright frame.
 
-/// The transpose of `plane` (`width x height`, rows of `width`): rows of `height`. By blocks
-/// of 8 x 8 held in registers, so that reads and writes both go a run of 8 values at a time.
-fn transpose<T: Copy + Default>(plane: &[T], width: usize, height: usize) -> Vec<T> {
-    const B: usize = 8;
-    let mut out = vec![T::default(); plane.len()];
-    let (full_w, full_h) = (width / B * B, height / B * B);
-    for y0 in (0..full_h).step_by(B) {
-        for x0 in (0..full_w).step_by(B) {
-            let mut block = [[T::default(); B]; B];
-            for (k, row) in block.iter_mut().enumerate() {
-                let start = (y0 + k) * width + x0;
-                row.copy_from_slice(&plane[start..start + B]);
-            }
-            for j in 0..B {
-                let start = (x0 + j) * height + y0;
-                for (o, row) in out[start..start + B].iter_mut().zip(&block) {
-                    *o = row[j];
-                }
+/// Mean over the window `x - radius ..= x + radius` of every row of `src` (rows of `width`),
+/// edges repeated: the window's shifted copies of a padded row added element-wise (a running
+/// sum along a row would be one long dependency chain; the nucleus scales need radii of a few
+/// pixels).
+fn box_rows(src: &[f32], dst: &mut [f32], width: usize, radius: usize) {
+    if width == 0 {
+        return;
+    }
+    let norm = 1.0 / (2 * radius + 1) as f32;
+    let mut padded = Vec::with_capacity(width + 2 * radius);
+    for (row, out) in src.chunks_exact(width).zip(dst.chunks_exact_mut(width)) {
+        padded.clear();
+        padded.extend(std::iter::repeat_n(row[0], radius));
+        padded.extend_from_slice(row);
+        padded.extend(std::iter::repeat_n(row[width - 1], radius));
+        out.copy_from_slice(&padded[..width]);
+        for k in 1..=2 * radius {
+            for (o, &v) in out.iter_mut().zip(&padded[k..k + width]) {
+                *o += v;
             }
         }
-    }
-    // the ragged right and bottom margins
-    for y in 0..height {
-        let xs = if y < full_h { full_w..width } else { 0..width };
-        for x in xs {
-            out[x * height + y] = plane[y * width + x];
+        for o in out.iter_mut() {
+            *o *= norm;
         }
     }
-    out
 }
 
 /// Mean over the rows `y - radius ..= y + radius` of `src` (`height` rows of `width`) for every
@@ -96,21 +92,17 @@ pub fn gaussian_blur(plane: &[f32], width: usize, height: usize, sigma: f64) -> 
         return plane.to_vec();
     }
     let radii = box_radii(sigma);
-    // along rows first (as columns of the transpose), then along columns
-    let boxes = |mut plane: Vec<f32>, width: usize, height: usize| {
-        let mut out = vec![0f32; plane.len()];
-        for &r in &radii {
-            box_columns(&plane, &mut out, width, height, r);
-            std::mem::swap(&mut plane, &mut out);
-        }
-        plane
-    };
-    let along_rows = transpose(
-        &boxes(transpose(plane, width, height), height, width),
-        height,
-        width,
-    );
-    boxes(along_rows, width, height)
+    let mut plane = plane.to_vec();
+    let mut out = vec![0f32; plane.len()];
+    for &r in &radii {
+        box_rows(&plane, &mut out, width, r);
+        std::mem::swap(&mut plane, &mut out);
+    }
+    for &r in &radii {
+        box_columns(&plane, &mut out, width, height, r);
+        std::mem::swap(&mut plane, &mut out);
+    }
+    plane
 }
 
 /// Sliding extreme (`pick`: a minimum or a maximum) over windows of `2 * radius + 1` positions
@@ -216,8 +208,34 @@ pub fn negative_laplacian(plane: &[f32], width: usize, height: usize, scale: f32
     out
 }
 
-/// `plane` reduced by `factor` in each direction: the mean of each `factor x factor` block
-/// (the last row and column of blocks may be smaller). Returns the plane and its size.
+/// `plane` reduced by `factor` in each direction, each `factor x factor` block (the last row
+/// and column of blocks may be smaller) folded by `fold` from `init`. Returns the plane and
+/// its size.
+pub fn reduce_blocks(
+    plane: &[f32],
+    width: usize,
+    height: usize,
+    factor: usize,
+    init: f32,
+    fold: impl Fn(f32, f32) -> f32,
+) -> (Vec<f32>, usize, usize) {
+    let factor = factor.max(1);
+    let (cw, ch) = (width.div_ceil(factor), height.div_ceil(factor));
+    let mut out = vec![init; cw * ch];
+    if width == 0 || height == 0 || plane.len() != width * height {
+        return (out, cw, ch);
+    }
+    for (y, row) in plane.chunks_exact(width).enumerate() {
+        let coarse = &mut out[(y / factor) * cw..(y / factor + 1) * cw];
+        for (o, block) in coarse.iter_mut().zip(row.chunks(factor)) {
+            *o = block.iter().fold(*o, |acc, &v| fold(acc, v));
+        }
+    }
+    (out, cw, ch)
+}
+
+/// `plane` reduced by `factor` in each direction: the mean of each block of
+/// [`reduce_blocks`]. Returns the plane and its size.
 pub fn downsample(
     plane: &[f32],
     width: usize,
@@ -225,18 +243,8 @@ pub fn downsample(
     factor: usize,
 ) -> (Vec<f32>, usize, usize) {
     let factor = factor.max(1);
-    let (cw, ch) = (width.div_ceil(factor), height.div_ceil(factor));
-    let mut sums = vec![0f32; cw * ch];
-    if width == 0 || height == 0 || plane.len() != width * height {
-        return (sums, cw, ch);
-    }
-    for (y, row) in plane.chunks_exact(width).enumerate() {
-        let coarse = &mut sums[(y / factor) * cw..(y / factor + 1) * cw];
-        for (s, block) in coarse.iter_mut().zip(row.chunks(factor)) {
-            *s += block.iter().sum::<f32>();
-        }
-    }
-    for (cy, coarse) in sums.chunks_exact_mut(cw).enumerate() {
+    let (mut sums, cw, ch) = reduce_blocks(plane, width, height, factor, 0.0, |a, b| a + b);
+    for (cy, coarse) in sums.chunks_exact_mut(cw.max(1)).enumerate() {
         let rows = (height - cy * factor).min(factor);
         for (cx, s) in coarse.iter_mut().enumerate() {
             let columns = (width - cx * factor).min(factor);

@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StainError};
-use crate::filters::{downsample, gaussian_blur, grey_opening, negative_laplacian};
+use crate::filters::{downsample, gaussian_blur, grey_opening, negative_laplacian, reduce_blocks};
 use crate::labels::label_components;
 use crate::morphology::{fill_holes, open};
 use crate::reconstruct::h_maxima;
@@ -201,13 +201,16 @@ impl BlobField {
         }
     }
 
-    /// For every pixel of the image (`w` wide), the index of the coarse pixel that holds it.
-    fn cells(&self, w: usize, h: usize) -> impl Iterator<Item = usize> + '_ {
+    /// Calls `f(image pixel, coarse pixel that holds it)` for every pixel of the image (`w`
+    /// wide, `h` high), row by row.
+    fn for_each_cell(&self, w: usize, h: usize, mut f: impl FnMut(usize, usize)) {
         let columns: Vec<usize> = (0..w).map(|x| x / self.factor).collect();
-        (0..h).flat_map(move |y| {
-            let row = (y / self.factor) * self.width;
-            columns.clone().into_iter().map(move |cx| row + cx)
-        })
+        for y in 0..h {
+            let (row, coarse_row) = (y * w, (y / self.factor) * self.width);
+            for (x, &cx) in columns.iter().enumerate() {
+                f(row + x, coarse_row + cx);
+            }
+        }
     }
 }
 
@@ -239,23 +242,28 @@ pub(crate) fn local_contrast_labels(
     let l = &c.local;
     let smoothing = l.smoothing_sigma_um / mpp;
     let smooth = gaussian_blur(channel, w, h, smoothing);
-    let background = grey_opening(&smooth, w, h, px(l.background_radius_um, mpp));
-    let contrast: Vec<f32> = smooth.iter().zip(&background).map(|(s, b)| s - b).collect();
+    let sigmas: Vec<f64> = l.blob_sigmas_um.iter().map(|s| s / mpp).collect();
+    let field = BlobField::new(&smooth, w, h, smoothing, &sigmas);
+    // the local background: the grey opening of the smoothed stain, on the blob field's
+    // coarse grid from each block's minimum (an opening by a block-aligned square a block
+    // wider, still never above the stain)
+    let factor = field.factor;
+    let (block_min, cw, ch) = reduce_blocks(&smooth, w, h, factor, f32::INFINITY, f32::min);
+    let radius = (px(l.background_radius_um, mpp) + factor / 2) / factor;
+    let background = grey_opening(&block_min, cw, ch, radius);
+    let mut contrast = smooth.clone();
+    field.for_each_cell(w, h, |i, cell| contrast[i] -= background[cell]);
     let above: Vec<bool> = contrast.iter().map(|&c| c > l.threshold_od).collect();
     let mut mask = open(&above, w, h, px(c.opening_radius_um, mpp));
     if c.fill_holes && w > 0 && h > 0 {
         fill_holes(&mut mask, w, h);
     }
-    let sigmas: Vec<f64> = l.blob_sigmas_um.iter().map(|s| s / mpp).collect();
-    let field = BlobField::new(&smooth, w, h, smoothing, &sigmas);
 
     // markers and watershed on the coarse grid, inside the mask (a coarse pixel is inside
     // when any of its pixels is); the nuclei's outlines come back to the image's pixels
     // through the mask and the trim below
     let mut coarse_mask = vec![false; field.values.len()];
-    for (&m, cell) in mask.iter().zip(field.cells(w, h)) {
-        coarse_mask[cell] |= m;
-    }
+    field.for_each_cell(w, h, |i, cell| coarse_mask[cell] |= mask[i]);
     let quantised = quantise(&field.values, &coarse_mask);
     let (cw, ch) = (field.width, field.height);
     let floor = ((l.min_blob_response * LEVELS_PER_OD).ceil() as u32).max(1);
@@ -277,11 +285,12 @@ pub(crate) fn local_contrast_labels(
         ch,
         Connectivity::Four,
     )?;
-    let mut labels: Vec<u32> = mask
-        .iter()
-        .zip(field.cells(w, h))
-        .map(|(&m, cell)| if m { coarse_labels[cell] } else { 0 })
-        .collect();
+    let mut labels = vec![0u32; mask.len()];
+    field.for_each_cell(w, h, |i, cell| {
+        if mask[i] {
+            labels[i] = coarse_labels[cell];
+        }
+    });
     if c.label_unmarked {
         label_unreached(&mask, &mut labels, w);
     }
