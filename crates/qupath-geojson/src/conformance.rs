@@ -234,7 +234,7 @@ fn check_geometry(g: &Value, what: &str, report: &mut dyn FnMut(String)) {
 
 /// Whether `s` is a UUID in the hyphenated form QuPath's `UUID.fromString` reads.
 fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok() && s.as_bytes()[8] == b'-'
+    crate::Uuid::parse(s).is_some()
 }
 
 #[cfg(test)]

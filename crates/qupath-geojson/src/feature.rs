@@ -3,10 +3,10 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
 use crate::class::PathClass;
 use crate::geometry::Polygon;
+use crate::ids::Uuid;
 
 /// The kind of QuPath object a feature becomes (`properties.objectType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

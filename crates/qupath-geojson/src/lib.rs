@@ -15,7 +15,7 @@
 //!   `name`, `color`, `isLocked`; every other property is dropped.
 //!
 //! This crate builds such features ([`Feature`], [`PathClass`], [`Measurements`]) with ids that
-//! are stable for a given slide and configuration ([`IdSpace`]), checks a document against
+//! are stable for a given slide and configuration ([`IdSpace`]: name-based UUIDs), checks a document against
 //! those rules ([`conformance`]), and reads back every form QuPath writes ([`read`]): a
 //! `FeatureCollection`, a bare array of features, a single `Feature` or geometry, gzipped or
 //! not; classifications in all three forms; `Polygon` and `MultiPolygon` with holes.
@@ -32,6 +32,5 @@ pub use class::{Intensity, PathClass};
 pub use error::GeoJsonError;
 pub use feature::{Feature, FeatureCollection, Geometry, Measurements, Metadata, ObjectType};
 pub use geometry::Polygon;
-pub use ids::IdSpace;
+pub use ids::{IdSpace, Uuid};
 pub use read::{ReadFeature, read_features};
-pub use uuid::Uuid;
