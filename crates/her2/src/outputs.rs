@@ -192,6 +192,14 @@ impl Drop for Staging {
     }
 }
 
+/// The id space of a run's GeoJSON objects: the slide's SHA-256 and the configuration used,
+/// so a re-run of the same slide with the same configuration gives every object the same id
+/// (QuPath then recognises a second import as the same objects).
+pub fn output_ids(report: &crate::Her2Report) -> qupath_geojson::IdSpace {
+    let config = serde_json::to_string(&report.config).unwrap_or_default();
+    qupath_geojson::IdSpace::new(&[report.input.sha256.as_str(), config.as_str()])
+}
+
 /// Writes every output of `analysis` into `out`; returns the files written.
 pub fn write_outputs(
     analysis: &SlideAnalysis,
@@ -199,6 +207,7 @@ pub fn write_outputs(
     options: OutputOptions,
 ) -> Result<Vec<PathBuf>> {
     let gz = if options.gzip { ".gz" } else { "" };
+    let ids = output_ids(&analysis.report);
     let mut staging = Staging::new(out)?;
     staging.json("report.json", &analysis.report, false)?;
     staging.bytes("patches.csv", patches_csv(analysis).as_bytes(), false)?;
@@ -211,13 +220,16 @@ pub fn write_outputs(
     staging.png("overlay.png", &patch_overlay(analysis))?;
     staging.json(
         &format!("tumor.geojson{gz}"),
-        &analysis.tumor_mask.to_geojson(),
+        &analysis.tumor_mask.to_geojson(&ids),
         options.gzip,
     )?;
     if options.cells {
         staging.json(
             &format!("cells.geojson{gz}"),
-            &CellsGeoJson(&analysis.cells),
+            &CellsGeoJson {
+                cells: &analysis.cells,
+                ids,
+            },
             options.gzip,
         )?;
     }
