@@ -127,7 +127,8 @@ impl PathClass {
 
     /// Reads a classification in any form QuPath writes or reads: a string (`"Tumor"`,
     /// `"Tumor: Positive"`), `{"name": ..., "color": ...}` or `{"names": [...], "color": ...}`;
-    /// a colour is `[r, g, b]` or one packed integer. `None` for `null`.
+    /// a colour is `[r, g, b]` or one packed integer (`colorRGB`, as QuPath 0.2 and 0.3
+    /// wrote it, is read too). `None` for `null`.
     pub fn from_json(value: &Value) -> Result<Option<Self>, String> {
         let names = match value {
             Value::Null => return Ok(None),
@@ -157,10 +158,10 @@ impl PathClass {
         if names.iter().all(String::is_empty) {
             return Ok(None);
         }
-        let color = match value.get("color") {
-            Some(c) => parse_color(c),
-            None => None,
-        };
+        let color = value
+            .get("color")
+            .or_else(|| value.get("colorRGB"))
+            .and_then(parse_color);
         Ok(Some(Self { names, color }))
     }
 }
@@ -225,6 +226,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(packed.color(), Some([1, 2, 3]));
+        // QuPath 0.2 / 0.3: a signed packed ARGB integer.
+        let old = PathClass::from_json(&json!({"name": "Tumor", "colorRGB": -3670016}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(old.color(), Some([200, 0, 0]));
         let parts =
             PathClass::from_json(&json!({"names": ["Incomplete", "1+"], "color": [0, 0, 0]}))
                 .unwrap()
