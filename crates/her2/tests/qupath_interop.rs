@@ -103,6 +103,22 @@ fn score_outputs_are_qupath_objects_with_ids_that_survive_a_rerun() {
     }
     assert!(class("Complete: 3+") > 0, "a 3+ slide: {by_class:?}");
 
+    // Tumour regions carry what was measured inside them.
+    let tumour = read_json(&first.join("tumor.geojson")).unwrap();
+    let (mut patches, mut cells_in) = (0.0, 0.0);
+    for f in tumour["features"].as_array().unwrap() {
+        let m = &f["properties"]["measurements"];
+        assert!(m["Area mm^2"].as_f64().unwrap() > 0.0, "{m}");
+        patches += m["Analysed patches"].as_f64().unwrap();
+        cells_in += m["Cells"].as_f64().unwrap();
+    }
+    let analysed = report["tumor"]["feature_patches"].as_f64().unwrap();
+    assert!(
+        patches > 0.0 && patches <= analysed,
+        "{patches} of {analysed}"
+    );
+    assert!(cells_in > 0.0 && cells_in <= features.len() as f64);
+
     // The cell boundary (geometry) holds the nucleus and the ring around it.
     let boundaries = read_features(&first.join("cells.geojson")).unwrap();
     let nuclei = features.iter().map(|f| {

@@ -224,11 +224,18 @@ impl TumorMask {
         inside * ((right - x) * (bottom - y)) as f64 / rect.area().max(1) as f64
     }
 
-    /// The tumour regions as QuPath annotations in a GeoJSON FeatureCollection (level-0
-    /// pixels, class `Tumor`, one polygon with holes per connected region, the region's size in
-    /// grid cells as the measurement `Tumor grid cells`), ids from `ids`
-    /// (`tumor-region/<index>`).
+    /// The tumour regions as QuPath annotations in a GeoJSON FeatureCollection: the
+    /// [`features`](Self::features) of the mask.
     pub fn to_geojson(&self, ids: &IdSpace) -> serde_json::Value {
+        let features = self.features(ids);
+        FeatureCollection(|| features.iter().cloned()).to_json()
+    }
+
+    /// The tumour regions as QuPath annotations (level-0 pixels, class `Tumor`, one polygon
+    /// with holes per connected region, the region's size in grid cells as the measurement
+    /// `Tumor grid cells`), ids from `ids` (`tumor-region/<index>`); a caller that knows more
+    /// about the regions adds measurements before writing them.
+    pub fn features(&self, ids: &IdSpace) -> Vec<Feature> {
         let g = self.geometry;
         let size = g.cell_size as f64;
         let (x0, y0) = (g.x0 as f64, g.y0 as f64);
@@ -237,9 +244,10 @@ impl TumorMask {
                 .map(|&(c, r)| (x0 + c as f64 * size, y0 + r as f64 * size))
                 .collect()
         };
-        let regions = components(&self.cells.bits, g.cols as usize, g.rows as usize);
-        let features = || {
-            regions.iter().enumerate().map(|(i, component)| {
+        components(&self.cells.bits, g.cols as usize, g.rows as usize)
+            .iter()
+            .enumerate()
+            .map(|(i, component)| {
                 let (exterior, holes) = outline(component, g.cols as usize);
                 let polygon = Polygon {
                     exterior: to_points(&exterior),
@@ -255,8 +263,7 @@ impl TumorMask {
                     Measurements::new().add("Tumor grid cells", component.len() as f64),
                 )
             })
-        };
-        FeatureCollection(features).to_json()
+            .collect()
     }
 
     /// Writes [`to_geojson`](Self::to_geojson) to `path` (atomically).
