@@ -56,6 +56,7 @@ pub use tissue_step::{Thumbnail, TissueSource};
 
 pub use her2_score;
 pub use ihc_synth;
+pub use qupath_geojson;
 pub use stain_features;
 pub use tissue_mask;
 pub use tumor_classifier;

@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use her2_score::Her2Score;
 use image::{Rgb, RgbImage};
 
+use qupath_geojson::{Feature, FeatureCollection, Geometry, IdSpace};
+
 use crate::cells::CellsGeoJson;
 use crate::error::{Her2Error, Result};
-use crate::pipeline::SlideAnalysis;
+use crate::pipeline::{PatchResult, SlideAnalysis};
 
 /// Which optional outputs to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -192,6 +194,59 @@ impl Drop for Staging {
     }
 }
 
+/// The id space of a run's GeoJSON objects: the slide's SHA-256 and the configuration used,
+/// so a re-run of the same slide with the same configuration gives every object the same id
+/// (QuPath then recognises a second import as the same objects).
+pub fn output_ids(report: &crate::Her2Report) -> IdSpace {
+    let config = serde_json::to_string(&report.config).unwrap_or_default();
+    IdSpace::new(&[report.input.sha256.as_str(), config.as_str()])
+}
+
+/// The tumour regions of `analysis` as QuPath annotations (`TumorMask::features`), each with
+/// what the run measured inside it: `Area mm^2`, `Analysed patches` and `Cells` (of the
+/// analysed patches whose centre lies in the region) and their `DAB OD mean` (weighted by
+/// pixels; left out when no analysed patch lies in the region).
+pub fn tumor_features(analysis: &SlideAnalysis, ids: &IdSpace) -> Vec<Feature> {
+    let mpp = analysis.report.input.mpp;
+    analysis
+        .tumor_mask
+        .features(ids)
+        .into_iter()
+        .map(|feature| {
+            let Geometry::Polygon(region) = &feature.geometry else {
+                return feature;
+            };
+            let inside: Vec<&PatchResult> = analysis
+                .patches
+                .iter()
+                .filter(|p| {
+                    let r = &p.rect;
+                    region.contains(r.x as f64 + r.w as f64 / 2.0, r.y as f64 + r.h as f64 / 2.0)
+                })
+                .collect();
+            let pixels =
+                |p: &PatchResult| f64::from(p.features.width) * f64::from(p.features.height);
+            let total: f64 = inside.iter().map(|p| pixels(p)).sum();
+            let dab = inside
+                .iter()
+                .map(|p| p.features.mean_dab_od * pixels(p))
+                .sum::<f64>()
+                / total;
+            let measurements = feature
+                .measurements
+                .clone()
+                .add("Area mm^2", region.area() * mpp * mpp / 1e6)
+                .add("Analysed patches", inside.len() as f64)
+                .add(
+                    "Cells",
+                    inside.iter().map(|p| p.features.cell_count).sum::<u64>() as f64,
+                )
+                .add("DAB OD mean", dab);
+            feature.with_measurements(measurements)
+        })
+        .collect()
+}
+
 /// Writes every output of `analysis` into `out`; returns the files written.
 pub fn write_outputs(
     analysis: &SlideAnalysis,
@@ -199,6 +254,7 @@ pub fn write_outputs(
     options: OutputOptions,
 ) -> Result<Vec<PathBuf>> {
     let gz = if options.gzip { ".gz" } else { "" };
+    let ids = output_ids(&analysis.report);
     let mut staging = Staging::new(out)?;
     staging.json("report.json", &analysis.report, false)?;
     staging.bytes("patches.csv", patches_csv(analysis).as_bytes(), false)?;
@@ -211,13 +267,16 @@ pub fn write_outputs(
     staging.png("overlay.png", &patch_overlay(analysis))?;
     staging.json(
         &format!("tumor.geojson{gz}"),
-        &analysis.tumor_mask.to_geojson(),
+        &FeatureCollection(|| tumor_features(analysis, &ids)),
         options.gzip,
     )?;
     if options.cells {
         staging.json(
             &format!("cells.geojson{gz}"),
-            &CellsGeoJson(&analysis.cells),
+            &CellsGeoJson {
+                cells: &analysis.cells,
+                ids,
+            },
             options.gzip,
         )?;
     }

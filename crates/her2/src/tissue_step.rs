@@ -16,7 +16,8 @@ pub enum TissueSource {
     /// The pipeline's [`TissueDetector`] (the paper's HSV + Otsu by default).
     #[default]
     Detect,
-    /// Polygons of a GeoJSON file in level-0 coordinates (e.g. a QuPath annotation export).
+    /// Polygons of a GeoJSON file in level-0 coordinates (e.g. a QuPath annotation export, in
+    /// any form QuPath writes; `Ignore*` areas left out: [`tissue_mask::read_roi`]).
     Roi(PathBuf),
     /// A mask image (non-zero = tissue) with the slide's aspect ratio.
     MaskImage(PathBuf),
@@ -65,8 +66,7 @@ pub fn find_tissue(
             mpp,
         }),
         TissueSource::Roi(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| TissueError::io(path, e))?;
-            let bitmap = tissue_mask::rasterize_roi(&text, w, h, thumb.downsample, path)?;
+            let bitmap = tissue_mask::read_roi(path, w, h, thumb.downsample)?;
             external(bitmap, format!("ROI {}", path.display()))
         }
         TissueSource::MaskImage(path) => external(

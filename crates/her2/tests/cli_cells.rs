@@ -85,19 +85,26 @@ fn slide_region_writes_overlay_geojson_and_features_that_match_the_truth() {
     assert!(features["stain_estimate"].is_null());
 
     let geojson = read_json(&out.join("cells.geojson"));
+    assert_eq!(
+        her2::qupath_geojson::conformance::violations(&geojson),
+        Vec::<String>::new(),
+        "QuPath reads every cell"
+    );
     let cells = geojson["features"].as_array().unwrap();
     assert_eq!(cells.len() as u64, count);
     for cell in cells {
-        assert_eq!(cell["properties"]["objectType"], "detection");
-        let ring = cell["geometry"]["coordinates"][0].as_array().unwrap();
-        assert_eq!(ring.first(), ring.last());
-        for p in ring {
-            let (px, py) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
-            assert!(px >= f64::from(x) && px <= f64::from(x + TILE), "{px}");
-            assert!(py >= f64::from(y) && py <= f64::from(y + TILE), "{py}");
+        assert_eq!(cell["properties"]["objectType"], "cell");
+        for geometry in ["geometry", "nucleusGeometry"] {
+            let ring = cell[geometry]["coordinates"][0].as_array().unwrap();
+            assert_eq!(ring.first(), ring.last());
+            for p in ring {
+                let (px, py) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
+                assert!(px >= f64::from(x) && px <= f64::from(x + TILE), "{px}");
+                assert!(py >= f64::from(y) && py <= f64::from(y + TILE), "{py}");
+            }
         }
         let m = &cell["properties"]["measurements"];
-        assert!(m["Membrane completeness"].as_f64().is_some());
+        assert!(m["Membrane: completeness"].as_f64().is_some());
     }
 
     // The same region with the stain vectors estimated: the report says which were used.

@@ -61,6 +61,11 @@ fn finds_the_patient_piece_and_the_control_and_honours_exclusion() {
             .unwrap();
     assert_eq!(geojson["type"], "FeatureCollection");
     assert_eq!(geojson["features"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        her2::qupath_geojson::conformance::violations(&geojson),
+        Vec::<String>::new(),
+        "QuPath reads every piece"
+    );
 
     // Excluding the patient piece leaves nothing to score: said clearly, still a result.
     let patient = scored[0].as_u64().unwrap().to_string();

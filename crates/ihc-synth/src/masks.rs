@@ -1,7 +1,8 @@
 //! Truth masks (rasterised outlines at any downsample) and GeoJSON outlines in level-0 pixels.
 
 use image::{GrayImage, Luma};
-use serde_json::{Value, json};
+use qupath_geojson::{Feature, FeatureCollection, Geometry, IdSpace, ObjectType, PathClass, Uuid};
+use serde_json::Value;
 
 use crate::geometry::Polygon;
 use crate::slide::SyntheticSlide;
@@ -37,23 +38,19 @@ fn rasterise<'a>(
     mask
 }
 
-fn feature(polygon: &Polygon, name: &str, color: [u8; 3]) -> Value {
-    let mut ring: Vec<[f64; 2]> = polygon
+/// One truth outline as a QuPath annotation of class `name`, coordinates rounded to 0.01 px.
+fn feature(id: Uuid, polygon: &Polygon, class: PathClass) -> Feature {
+    let ring = polygon
         .points()
         .iter()
-        .map(|&(x, y)| [(x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0])
+        .map(|&(x, y)| ((x * 100.0).round() / 100.0, (y * 100.0).round() / 100.0))
         .collect();
-    if let Some(&first) = ring.first() {
-        ring.push(first);
-    }
-    json!({
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
-        "properties": {
-            "objectType": "annotation",
-            "classification": {"name": name, "color": color},
-        }
-    })
+    Feature::new(
+        id,
+        ObjectType::Annotation,
+        Geometry::Polygon(qupath_geojson::Polygon::new(ring)),
+    )
+    .classified(class)
 }
 
 impl SyntheticSlide {
@@ -106,27 +103,34 @@ impl SyntheticSlide {
         })
     }
 
-    /// Outlines as a GeoJSON FeatureCollection in level-0 pixels, QuPath-compatible
-    /// annotations classified "Tissue", "Tumor" and "Control".
+    /// Outlines as QuPath annotations in a GeoJSON FeatureCollection in level-0 pixels,
+    /// classified `Tissue`, `Tumor` and `Control`, ids stable for the configuration (seed
+    /// included).
     pub fn outlines_geojson(&self) -> Value {
-        let mut features: Vec<Value> = self
-            .layout
-            .pieces
-            .iter()
-            .map(|p| feature(p, "Tissue", [80, 80, 200]))
-            .collect();
-        features.extend(
-            self.layout
-                .tumours
-                .iter()
-                .map(|p| feature(p, "Tumor", [200, 0, 0])),
-        );
-        features.extend(
-            self.layout
-                .control
-                .iter()
-                .map(|p| feature(p, "Control", [0, 160, 0])),
-        );
-        json!({"type": "FeatureCollection", "features": features})
+        let config = serde_json::to_string(&self.cfg).unwrap_or_default();
+        let ids = IdSpace::new(&["ihc-synth outlines", config.as_str()]);
+        let layout = &self.layout;
+        let features = || {
+            let pieces = layout.pieces.iter().enumerate().map(|(i, p)| {
+                feature(
+                    ids.id("tissue", i),
+                    p,
+                    PathClass::new("Tissue", [80, 80, 200]),
+                )
+            });
+            let tumours =
+                layout.tumours.iter().enumerate().map(|(i, p)| {
+                    feature(ids.id("tumor", i), p, PathClass::new("Tumor", [200, 0, 0]))
+                });
+            let control = layout.control.iter().enumerate().map(|(i, p)| {
+                feature(
+                    ids.id("control", i),
+                    p,
+                    PathClass::new("Control", [0, 160, 0]),
+                )
+            });
+            pieces.chain(tumours).chain(control)
+        };
+        FeatureCollection(features).to_json()
     }
 }

@@ -95,6 +95,11 @@ fn truth_files_are_complete_and_consistent() {
         .map(|f| f["properties"]["classification"]["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"Tissue") && names.contains(&"Tumor") && names.contains(&"Control"));
+    assert_eq!(
+        qupath_geojson::conformance::violations(&geo),
+        Vec::<String>::new(),
+        "QuPath reads the outlines whole"
+    );
 }
 
 #[test]

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::brown::brown_mask;
 use crate::cell::Cell;
 use crate::config::StainConfig;
-use crate::contour::trace;
+use crate::contour::{region_start, simplify, trace};
 use crate::deconvolve::Deconvolver;
 use crate::error::{Result, StainError};
 use crate::estimate::{StainEstimate, estimate_stains};
 use crate::features::{ClassCounts, PatchFeatures, PatchTimings};
 use crate::matrix::Stain;
-use crate::membrane::{MembraneInputs, StainMaskSource, measure_cells};
+use crate::membrane::{MembraneInputs, StainMaskSource, cell_regions, measure_cells};
 use crate::segment::{CellSegmenter, Segmentation, WatershedSegmenter};
 
 /// Computes [`PatchFeatures`] (and optionally the cells) for RGB patches. Cheap to clone and
@@ -207,9 +207,18 @@ impl StainAnalyzer {
                     first[l as usize - 1] = i;
                 }
             }
+            let regions = cell_regions(&seg, mpp, &c.membrane);
+            let mut seen = vec![false; regions.len()];
             for cell in &mut cells {
                 let start = first[cell.label as usize - 1];
                 cell.contour = trace(&seg.labels, seg.width, seg.height, cell.label, start);
+                let outer = region_start(&regions, seg.width, cell.label, start, &mut seen);
+                // Within a pixel of the traced outline, with ~10x fewer vertices (a cell's
+                // staircase outline has ~200; 10^5 cells' boundaries are kept per slide).
+                cell.boundary = simplify(
+                    &trace(&regions, seg.width, seg.height, cell.label, outer),
+                    1.0,
+                );
             }
         }
         let mut class_counts = ClassCounts::default();
@@ -350,6 +359,32 @@ mod tests {
             .analyze_in_context(&image, 0.5, PixelRect::new(52, 0, 44, 64))
             .unwrap();
         assert_eq!(right.cell_count, 0);
+    }
+
+    #[test]
+    fn a_cell_boundary_is_its_nucleus_with_the_membrane_ring() {
+        let analyzer = StainAnalyzer::new(StainConfig::default()).unwrap();
+        // Radius 8 px at 0.5 um/px; the ring reaches 1 + 9 = 10 um = 20 px beyond the nucleus.
+        let image = one_cell(96, 64, 40, 32, 8);
+        let (_, cells) = analyzer.analyze_with_cells(&image, 0.5).unwrap();
+        assert_eq!(cells.len(), 1);
+        let bbox = |points: &[[u32; 2]]| {
+            let xs = points.iter().map(|p| p[0]);
+            let ys = points.iter().map(|p| p[1]);
+            (
+                xs.clone().min().unwrap(),
+                xs.max().unwrap(),
+                ys.clone().min().unwrap(),
+                ys.max().unwrap(),
+            )
+        };
+        let (nx0, nx1, ny0, ny1) = bbox(&cells[0].contour);
+        let (bx0, bx1, by0, by1) = bbox(&cells[0].boundary);
+        // The nucleus spans ~17 px; the cell ~17 + 2 x 20 px.
+        assert!((15..=20).contains(&(nx1 - nx0)), "nucleus {nx0}..{nx1}");
+        assert!(bx0 < nx0 && bx1 > nx1 && by0 <= ny0 && by1 >= ny1);
+        assert!((54..=60).contains(&(bx1 - bx0)), "cell {bx0}..{bx1}");
+        assert!((54..=60).contains(&(by1 - by0)), "cell {by0}..{by1}");
     }
 
     #[test]

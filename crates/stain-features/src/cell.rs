@@ -15,8 +15,14 @@ pub struct Cell {
     pub area_um2: f64,
     /// Centroid `[x, y]` in pixels (pixel centres at integer + 0.5).
     pub centroid: [f64; 2],
-    /// Outer boundary polygon `[x, y]` on pixel corners, closed implicitly.
+    /// Outer boundary polygon of the nucleus `[x, y]` on pixel corners, closed implicitly.
     pub contour: Vec<[u32; 2]>,
+    /// Outer boundary polygon of the whole cell on pixel corners, closed implicitly: the
+    /// nucleus with its membrane ring, the pixels whose nearest nucleus is this one up to the
+    /// ring's outer radius ([`crate::membrane::cell_regions`]). Empty, like `contour`, unless
+    /// contours were asked for.
+    #[serde(default)]
+    pub boundary: Vec<[u32; 2]>,
     /// Fraction of ring angle (0..=1) that carries DAB stain: membrane completeness.
     pub ring_coverage: f64,
     /// Mean DAB optical density (OD10) over all membrane ring pixels.

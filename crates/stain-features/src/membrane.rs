@@ -211,7 +211,8 @@ struct Acc {
     stain_hits: u64,
 }
 
-/// Measures every cell's ring, positivity, class and completeness (contours left empty).
+/// Measures every cell's ring, positivity, class and completeness (contours and boundaries
+/// left empty).
 pub fn measure_cells(
     seg: &Segmentation,
     inputs: MembraneInputs<'_>,
@@ -315,6 +316,7 @@ pub fn measure_cells(
                 area_um2: regs[c].area as f64 * mpp2,
                 centroid: centroids[c],
                 contour: Vec::new(),
+                boundary: Vec::new(),
                 ring_coverage: coverage,
                 ring_mean_dab_od: if a.ring_pixels == 0 {
                     0.0
@@ -325,6 +327,35 @@ pub fn measure_cells(
                 intensity,
                 positive,
                 complete: positive && coverage >= membrane.complete_coverage,
+            }
+        })
+        .collect()
+}
+
+/// The cell each pixel belongs to, as a label image like `seg.labels`: a nucleus pixel is its
+/// own cell's, a background pixel is the cell of its nearest nucleus when it lies within the
+/// membrane ring's outer radius (`ring_gap_um + ring_width_um`) of it, else 0. This is the
+/// region whose ring [`measure_cells`] measures (the nucleus, the gap and the ring, split
+/// between touching cells by the same nearest-cell rule), so its outline is the cell boundary.
+pub fn cell_regions(seg: &Segmentation, mpp: f64, membrane: &MembraneConfig) -> Vec<u32> {
+    let (w, h) = (seg.width, seg.height);
+    let is_cell: Vec<bool> = seg.labels.iter().map(|&l| l != 0).collect();
+    if !is_cell.iter().any(|&c| c) {
+        return vec![0; w * h];
+    }
+    let (d2, nearest) = nearest_site(&is_cell, w, h);
+    let outer = membrane.ring_gap_um + membrane.ring_width_um;
+    let out2 = outer * outer / (mpp * mpp);
+    seg.labels
+        .iter()
+        .zip(d2.iter().zip(&nearest))
+        .map(|(&own, (&d, &site))| {
+            if own != 0 {
+                own
+            } else if d != NO_SITE && f64::from(d) <= out2 {
+                seg.labels[site as usize]
+            } else {
+                0
             }
         })
         .collect()

@@ -79,7 +79,7 @@ pub use config::{CombineRule, ControlConfig, GlassConfig, TissueConfig, TissueMe
 pub use control::flag_control;
 pub use detector::{OtsuDetector, TissueDetector, TissueInput};
 pub use error::{Result, TissueError};
-pub use geojson::{pieces_geojson, rasterize_roi};
+pub use geojson::{pieces_geojson, rasterize_polygons, read_roi};
 pub use glass::{GlassEstimate, estimate_glass};
 pub use mask::{ContrastThresholds, MaskSource, Thresholds, TissueMask, TissueSummary};
 pub use output::{read_mask_image, write_atomic, write_png_atomic};

@@ -1,59 +1,16 @@
-//! Annotations: polygons from a GeoJSON file (QuPath / GeoJSON in level-0 pixels) with their
-//! features' classifications (tumour, tissue, areas to leave out).
+//! Annotations: polygons from a GeoJSON file (QuPath / GeoJSON in level-0 pixels, read by
+//! `qupath-geojson` in every form QuPath writes) with their features' classifications (tumour,
+//! tissue, areas to leave out).
 
 use std::path::Path;
 
-use serde_json::Value;
+use qupath_geojson::GeoJsonError;
+pub use qupath_geojson::Polygon;
 
 use crate::error::{ClassifierError, Result};
 use crate::geometry::Rect;
 
-/// A polygon with holes; rings are closed implicitly, coordinates in level-0 pixels.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Polygon {
-    /// The outer boundary.
-    pub exterior: Vec<(f64, f64)>,
-    /// Holes cut out of it.
-    pub holes: Vec<Vec<(f64, f64)>>,
-}
-
-impl Polygon {
-    /// Whether the point lies inside the exterior and outside every hole (even-odd rule).
-    pub fn contains(&self, x: f64, y: f64) -> bool {
-        ring_contains(&self.exterior, x, y) && !self.holes.iter().any(|h| ring_contains(h, x, y))
-    }
-
-    /// Appends the x coordinates where the horizontal line at `y` crosses the polygon's
-    /// rings (exterior and holes): sorted, consecutive pairs bound the inside (even-odd rule).
-    pub fn crossings(&self, y: f64, out: &mut Vec<f64>) {
-        for ring in std::iter::once(&self.exterior).chain(&self.holes) {
-            let n = ring.len();
-            for i in 0..n {
-                let (xi, yi) = ring[i];
-                let (xj, yj) = ring[(i + n - 1) % n];
-                if (yi > y) != (yj > y) {
-                    out.push((xj - xi) * (y - yi) / (yj - yi) + xi);
-                }
-            }
-        }
-    }
-}
-
-fn ring_contains(ring: &[(f64, f64)], x: f64, y: f64) -> bool {
-    let mut inside = false;
-    let n = ring.len();
-    for i in 0..n {
-        let (xi, yi) = ring[i];
-        let (xj, yj) = ring[(i + n - 1) % n];
-        if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
-            inside = !inside;
-        }
-    }
-    inside
-}
-
-/// A polygon with the classification of the feature it came from (QuPath's
-/// `properties.classification.name`, or a plain string `properties.classification`).
+/// A polygon with the classification of the feature it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassifiedPolygon {
     /// The feature's class name, if it has one.
@@ -62,9 +19,8 @@ pub struct ClassifiedPolygon {
     pub polygon: Polygon,
 }
 
-/// Every polygon of a GeoJSON document: a FeatureCollection, a Feature or a bare geometry
-/// (Polygon, MultiPolygon or GeometryCollection; other geometries are ignored), whatever its
-/// classification.
+/// Every polygon of a GeoJSON document (any form [`classified_polygons_from_geojson`]
+/// reads; points and lines are ignored), whatever its classification.
 pub fn polygons_from_geojson(path: &Path) -> Result<Vec<Polygon>> {
     Ok(classified_polygons_from_geojson(path)?
         .into_iter()
@@ -72,19 +28,29 @@ pub fn polygons_from_geojson(path: &Path) -> Result<Vec<Polygon>> {
         .collect())
 }
 
-/// Every polygon of a GeoJSON document with its feature's classification.
+/// Every polygon of a GeoJSON document with its feature's classification (QuPath's class
+/// string, `Tumor: Positive` for a derived class). The document may be a FeatureCollection, a
+/// bare array of features (QuPath's scripted export), a Feature or a geometry, gzipped or not.
 pub fn classified_polygons_from_geojson(path: &Path) -> Result<Vec<ClassifiedPolygon>> {
-    let text = std::fs::read_to_string(path).map_err(|e| ClassifierError::io(path, e))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| ClassifierError::Annotation {
-        path: path.to_path_buf(),
-        message: format!("not JSON: {e}"),
+    let features = qupath_geojson::read_features(path).map_err(|e| match e {
+        GeoJsonError::Io { path, source } => ClassifierError::io(path, source),
+        GeoJsonError::Invalid { path, reason } => ClassifierError::Annotation {
+            path,
+            message: reason,
+        },
     })?;
-    let mut polygons = Vec::new();
-    collect(&value, None, &mut polygons).map_err(|message| ClassifierError::Annotation {
-        path: path.to_path_buf(),
-        message,
-    })?;
-    Ok(polygons)
+    Ok(features
+        .into_iter()
+        .flat_map(|f| {
+            let class = f.class.map(|c| c.to_string());
+            f.polygons
+                .into_iter()
+                .map(move |polygon| ClassifiedPolygon {
+                    class: class.clone(),
+                    polygon,
+                })
+        })
+        .collect())
 }
 
 /// The tumour polygons of a GeoJSON file: when any feature is classified, only those
@@ -158,100 +124,6 @@ pub fn is_excluded_class(name: &str) -> bool {
         base_class(name).as_str(),
         "control" | "ignore" | "exclude" | "excluded"
     )
-}
-
-fn class_of(feature: &Value) -> Option<String> {
-    let classification = feature.get("properties")?.get("classification")?;
-    match classification {
-        Value::String(name) => Some(name.clone()),
-        other => other.get("name")?.as_str().map(str::to_string),
-    }
-}
-
-fn collect(
-    value: &Value,
-    class: Option<&str>,
-    out: &mut Vec<ClassifiedPolygon>,
-) -> std::result::Result<(), String> {
-    let mut push = |polygon| {
-        out.push(ClassifiedPolygon {
-            class: class.map(str::to_string),
-            polygon,
-        });
-    };
-    match value.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => {
-            let features = value
-                .get("features")
-                .and_then(Value::as_array)
-                .ok_or("FeatureCollection without a `features` array")?;
-            features.iter().try_for_each(|f| collect(f, None, out))
-        }
-        Some("Feature") => match value.get("geometry") {
-            Some(Value::Null) | None => Ok(()),
-            Some(geometry) => collect(geometry, class_of(value).as_deref(), out),
-        },
-        Some("GeometryCollection") => value
-            .get("geometries")
-            .and_then(Value::as_array)
-            .ok_or("GeometryCollection without `geometries`")?
-            .iter()
-            .try_for_each(|g| collect(g, class, out)),
-        Some("Polygon") => {
-            push(polygon(coordinates(value)?)?);
-            Ok(())
-        }
-        Some("MultiPolygon") => {
-            let polys = coordinates(value)?
-                .as_array()
-                .ok_or("MultiPolygon coordinates are not an array")?;
-            for p in polys {
-                push(polygon(p)?);
-            }
-            Ok(())
-        }
-        Some(_) => Ok(()),
-        None => Err("a GeoJSON object without `type`".into()),
-    }
-}
-
-fn coordinates(value: &Value) -> std::result::Result<&Value, String> {
-    value
-        .get("coordinates")
-        .ok_or_else(|| "geometry without `coordinates`".to_string())
-}
-
-fn polygon(value: &Value) -> std::result::Result<Polygon, String> {
-    let rings = value
-        .as_array()
-        .ok_or("Polygon coordinates are not an array")?;
-    let mut rings = rings.iter().map(ring);
-    let exterior = rings.next().ok_or("Polygon without rings")??;
-    let holes = rings.collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(Polygon { exterior, holes })
-}
-
-fn ring(value: &Value) -> std::result::Result<Vec<(f64, f64)>, String> {
-    let points = value.as_array().ok_or("a ring is not an array")?;
-    let ring: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| {
-            match (
-                p.get(0).and_then(Value::as_f64),
-                p.get(1).and_then(Value::as_f64),
-            ) {
-                (Some(x), Some(y)) => Ok((x, y)),
-                _ => Err(format!("bad position {p}")),
-            }
-        })
-        .collect::<std::result::Result<_, _>>()?;
-    if ring.len() < 3 {
-        return Err(format!(
-            "a ring needs at least 3 positions, got {}",
-            ring.len()
-        ));
-    }
-    Ok(ring)
 }
 
 /// Fraction of `rect` covered by the union of `polygons`, estimated on an 8 x 8 grid of

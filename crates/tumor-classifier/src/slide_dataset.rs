@@ -485,10 +485,14 @@ impl MaskImage {
     }
 }
 
+/// Whether `path` names a GeoJSON file: `.geojson` or `.json`, gzipped (`.gz`) or not.
 fn is_geojson(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".geojson") || name.ends_with(".json")
 }
 
 fn mix(seed: u64, index: u64) -> u64 {
@@ -805,6 +809,16 @@ mod tests {
                 0.0,
                 "({x},{y}) on the control"
             );
+        }
+    }
+
+    #[test]
+    fn geojson_files_are_told_by_name_gzipped_too() {
+        for yes in ["a.geojson", "a.JSON", "a.outlines.geojson.gz", "b.json.gz"] {
+            assert!(is_geojson(Path::new(yes)), "{yes}");
+        }
+        for no in ["a.png", "a.gz", "geojson", "a.tumor.png"] {
+            assert!(!is_geojson(Path::new(no)), "{no}");
         }
     }
 

@@ -5,8 +5,10 @@
 use std::path::Path;
 
 use image::{Rgb, RgbImage};
+use qupath_geojson::{
+    Feature, FeatureCollection, Geometry, IdSpace, Measurements, ObjectType, PathClass, Polygon,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::atomic::{save_image_atomic, write_atomic};
 use crate::error::{ClassifierError, Result};
@@ -222,46 +224,51 @@ impl TumorMask {
         inside * ((right - x) * (bottom - y)) as f64 / rect.area().max(1) as f64
     }
 
-    /// The tumour regions as a GeoJSON FeatureCollection of Polygons (level-0 pixels,
-    /// classification "Tumor" so that QuPath shows them as tumour annotations).
-    pub fn to_geojson(&self) -> serde_json::Value {
+    /// The tumour regions as QuPath annotations in a GeoJSON FeatureCollection: the
+    /// [`features`](Self::features) of the mask.
+    pub fn to_geojson(&self, ids: &IdSpace) -> serde_json::Value {
+        let features = self.features(ids);
+        FeatureCollection(|| features.iter().cloned()).to_json()
+    }
+
+    /// The tumour regions as QuPath annotations (level-0 pixels, class `Tumor`, one polygon
+    /// with holes per connected region, the region's size in grid cells as the measurement
+    /// `Tumor grid cells`), ids from `ids` (`tumor-region/<index>`); a caller that knows more
+    /// about the regions adds measurements before writing them.
+    pub fn features(&self, ids: &IdSpace) -> Vec<Feature> {
         let g = self.geometry;
         let size = g.cell_size as f64;
         let (x0, y0) = (g.x0 as f64, g.y0 as f64);
-        let to_coords = |ring: &[(i64, i64)]| {
-            let mut pts: Vec<[f64; 2]> = ring
-                .iter()
-                .map(|&(c, r)| [x0 + c as f64 * size, y0 + r as f64 * size])
-                .collect();
-            if let Some(first) = pts.first().copied() {
-                pts.push(first);
-            }
-            pts
+        let to_points = |ring: &[(i64, i64)]| -> Vec<(f64, f64)> {
+            ring.iter()
+                .map(|&(c, r)| (x0 + c as f64 * size, y0 + r as f64 * size))
+                .collect()
         };
-        let features: Vec<serde_json::Value> =
-            components(&self.cells.bits, g.cols as usize, g.rows as usize)
-                .iter()
-                .map(|component| {
-                    let (exterior, holes) = outline(component, g.cols as usize);
-                    let mut rings = vec![to_coords(&exterior)];
-                    rings.extend(holes.iter().map(|h| to_coords(h)));
-                    json!({
-                        "type": "Feature",
-                        "geometry": {"type": "Polygon", "coordinates": rings},
-                        "properties": {
-                            "objectType": "annotation",
-                            "classification": {"name": "Tumor", "color": [200, 0, 0]},
-                            "cells": component.len(),
-                        }
-                    })
-                })
-                .collect();
-        json!({"type": "FeatureCollection", "features": features})
+        components(&self.cells.bits, g.cols as usize, g.rows as usize)
+            .iter()
+            .enumerate()
+            .map(|(i, component)| {
+                let (exterior, holes) = outline(component, g.cols as usize);
+                let polygon = Polygon {
+                    exterior: to_points(&exterior),
+                    holes: holes.iter().map(|h| to_points(h)).collect(),
+                };
+                Feature::new(
+                    ids.id("tumor-region", i),
+                    ObjectType::Annotation,
+                    Geometry::Polygon(polygon),
+                )
+                .classified(PathClass::new("Tumor", [200, 0, 0]))
+                .with_measurements(
+                    Measurements::new().add("Tumor grid cells", component.len() as f64),
+                )
+            })
+            .collect()
     }
 
     /// Writes [`to_geojson`](Self::to_geojson) to `path` (atomically).
-    pub fn write_geojson(&self, path: &Path) -> Result<()> {
-        let value = self.to_geojson();
+    pub fn write_geojson(&self, path: &Path, ids: &IdSpace) -> Result<()> {
+        let value = self.to_geojson(ids);
         write_atomic(path, |w| {
             serde_json::to_writer(&mut *w, &value).map_err(std::io::Error::other)
         })
@@ -326,7 +333,18 @@ mod tests {
         let mask = map().tumor_mask(&MaskConfig::default());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tumour.geojson");
-        mask.write_geojson(&path).unwrap();
+        let ids = IdSpace::new(&["slide"]);
+        mask.write_geojson(&path, &ids).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            qupath_geojson::conformance::violations(&written),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            written["features"][0]["id"],
+            ids.id("tumor-region", 0).to_string()
+        );
         let polys = polygons_from_geojson(&path).unwrap();
         assert_eq!(polys.len(), 1);
         assert!(polys[0].contains(150.0, 50.0) && polys[0].contains(50.0, 150.0));

@@ -1,7 +1,8 @@
 //! `her2 cells IMAGE_OR_SLIDE [--region x,y,w,h] --out DIR`: the stain analysis of one region
 //! at level 0, with its evidence: `cells.png` (the region with every cell outlined, negative
 //! blue, positive by intensity class, complete membranes ringed in green on the membrane ring, like Fig. 8 of the
-//! paper), `cells.geojson` (QuPath detections with measurements, level-0 coordinates) and
+//! paper), `cells.geojson` (QuPath cell objects: boundary, nucleus, intensity class,
+//! measurements; level-0 coordinates; `docs/qupath.md`) and
 //! `features.json` (the region's `PatchFeatures`, the stain matrix used and, with
 //! `--estimate-stains`, which stain vectors were estimated). Every file is written atomically.
 
@@ -203,7 +204,17 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
         &args.out.join("cells.png"),
         &cells_overlay(&image, &cells, ring_offset_px),
     )?;
-    write_json(&args.out.join("cells.geojson"), &CellsGeoJson(&slide_cells))?;
+    // Ids stable for the slide, region and configuration: a re-run's cells are the same.
+    let (sha256, _) = her2::input::hash_file(&args.input)?;
+    let settings = serde_json::json!({"region": rect, "config": analyzer.config()}).to_string();
+    let ids = her2::qupath_geojson::IdSpace::new(&[sha256.as_str(), settings.as_str()]);
+    write_json(
+        &args.out.join("cells.geojson"),
+        &CellsGeoJson {
+            cells: &slide_cells,
+            ids,
+        },
+    )?;
     write_json(
         &args.out.join("features.json"),
         &serde_json::json!({

@@ -28,7 +28,8 @@ pub struct PipelineArgs {
     /// Treat all tissue as tumour (for slides or ROIs already restricted to tumour).
     #[arg(long, conflicts_with_all = ["model", "tumor_geojson"])]
     pub all_tissue: bool,
-    /// Tumour = the polygons of this GeoJSON (level-0 coordinates, e.g. from QuPath).
+    /// Tumour = the polygons of this GeoJSON (level-0 coordinates, e.g. a QuPath export in
+    /// any form, `.gz` too): those classified Tumor when any feature is classified.
     #[arg(long, value_name = "F.geojson", conflicts_with = "model")]
     pub tumor_geojson: Option<PathBuf>,
     /// Device for the classifier: cpu, or cuda / cuda:N (needs the `cuda` build feature).

@@ -16,7 +16,8 @@ pub struct ScoreArgs {
     /// cells.geojson.
     #[arg(long)]
     pub out: PathBuf,
-    /// Score only the tissue inside these polygons (GeoJSON, level-0 coordinates).
+    /// Score only the tissue inside these polygons (GeoJSON in level-0 coordinates, any form
+    /// QuPath exports, `.gz` too; features classified `Ignore*` left out).
     #[arg(long, value_name = "F.geojson", conflicts_with = "mask")]
     pub roi: Option<PathBuf>,
     /// Use this tissue mask image (non-zero = tissue) instead of the automatic mask.

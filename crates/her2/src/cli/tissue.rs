@@ -1,6 +1,6 @@
 //! `her2 tissue SLIDE --out DIR`: find the tissue on a slide's thumbnail and write
 //! `tissue.png` (mask over the thumbnail, pieces numbered), `tissue.geojson` (QuPath
-//! annotations, level-0 coordinates) and `tissue.json` (summary: pieces, which are scored,
+//! annotations with stable ids, level-0 coordinates; `docs/qupath.md`) and `tissue.json` (summary: pieces, which are scored,
 //! thresholds, config). A blank slide writes `tissue.json` with `"status": "no_tissue"` and
 //! exits with an error saying so.
 
@@ -26,8 +26,9 @@ pub struct TissueArgs {
     /// Exclude a tissue piece from scoring by its id (as numbered in tissue.png); repeatable.
     #[arg(long = "exclude-piece", value_name = "ID")]
     pub exclude_piece: Vec<u32>,
-    /// Use the polygons of this GeoJSON (level-0 coordinates, e.g. exported from QuPath) as
-    /// the tissue instead of the automatic mask.
+    /// Use the polygons of this GeoJSON (level-0 coordinates, e.g. exported from QuPath in any
+    /// form, `.gz` too; features classified `Ignore*` left out) as the tissue instead of the
+    /// automatic mask.
     #[arg(long, value_name = "F.geojson", conflicts_with = "mask")]
     pub roi: Option<PathBuf>,
     /// Use this mask image (non-zero = tissue, same aspect ratio as the slide) instead of the
@@ -134,8 +135,7 @@ pub fn run(args: TissueArgs) -> anyhow::Result<()> {
         )
     };
     let outcome = if let Some(roi) = &args.roi {
-        let text = std::fs::read_to_string(roi).map_err(|e| TissueError::io(roi, e))?;
-        let bitmap = tissue_mask::rasterize_roi(&text, w, h, downsample, roi)?;
+        let bitmap = tissue_mask::read_roi(roi, w, h, downsample)?;
         user_mask(bitmap, format!("ROI {}", roi.display()))
     } else if let Some(path) = &args.mask {
         user_mask(
@@ -170,13 +170,24 @@ pub fn run(args: TissueArgs) -> anyhow::Result<()> {
     };
     mask.exclude_pieces(&args.exclude_piece)
         .with_context(|| format!("{}: --exclude-piece", args.slide.display()))?;
+    // Ids stable for the slide and the settings: a re-run's pieces are the same objects.
+    let (sha256, _) = her2::input::hash_file(&args.slide)?;
+    let settings = serde_json::json!({
+        "tissue": config,
+        "roi": args.roi,
+        "mask": args.mask,
+        "exclude": args.exclude_piece,
+        "thumbnail": args.thumbnail_size,
+    })
+    .to_string();
+    let ids = her2::qupath_geojson::IdSpace::new(&[sha256.as_str(), settings.as_str()]);
     tissue_mask::write_png_atomic(
         &args.out.join("tissue.png"),
         &tissue_mask::overlay(&mask, &thumbnail)?,
     )?;
     write_json(
         &args.out.join("tissue.geojson"),
-        &tissue_mask::pieces_geojson(&mask),
+        &tissue_mask::pieces_geojson(&mask, &ids),
     )?;
     let summary = mask.summary();
     write_json(

@@ -16,7 +16,7 @@ pub struct TumorMapArgs {
     /// Slide or image file.
     pub slide: PathBuf,
     /// Burn checkpoint (.bpk) written by `her2 train`; or `all-tissue`; or a tumour
-    /// annotation (`.geojson` / `.json`, level-0 pixels).
+    /// annotation (`.geojson` / `.json`, gzipped or not, level-0 pixels).
     #[arg(long)]
     pub model: String,
     /// Output folder.
@@ -55,7 +55,10 @@ pub fn run(args: TumorMapArgs) -> anyhow::Result<()> {
     let slide = wsi_io::open_with(&args.slide, &options)?;
     let model: Box<dyn TumorModel> = if args.model == "all-tissue" {
         Box::new(AllTissueTumor::default())
-    } else if args.model.ends_with(".geojson") || args.model.ends_with(".json") {
+    } else if [".geojson", ".json", ".geojson.gz", ".json.gz"]
+        .iter()
+        .any(|e| args.model.ends_with(e))
+    {
         Box::new(AnnotatedTumor::from_geojson(args.model.as_ref())?)
     } else {
         Box::new(
@@ -87,7 +90,14 @@ pub fn run(args: TumorMapArgs) -> anyhow::Result<()> {
     map.write_heatmap_png(&args.out.join("heatmap.png"), &thumbnail, thumb_downsample)?;
     map.write_csv(&args.out.join("tumor-probabilities.csv"))?;
     mask.write_png(&args.out.join("tumor-mask.png"))?;
-    mask.write_geojson(&args.out.join("tumor.geojson"))?;
+    // Ids stable for the slide and these settings: a re-run's regions are the same objects.
+    let (sha256, _) = her2::input::hash_file(&args.slide)?;
+    let settings = format!(
+        "tumor-map model={} threshold={} min_region={}",
+        args.model, args.threshold, args.min_region
+    );
+    let ids = her2::qupath_geojson::IdSpace::new(&[sha256.as_str(), settings.as_str()]);
+    mask.write_geojson(&args.out.join("tumor.geojson"), &ids)?;
     println!(
         "{}: {} tissue patches classified, {} tumour ({} x {} grid of {} px) -> {}",
         args.slide.display(),
