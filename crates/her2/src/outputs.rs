@@ -143,28 +143,20 @@ impl OutputSet {
         Ok(())
     }
 
-    fn bytes(&mut self, name: &str, bytes: &[u8], gzip: bool) -> Result<()> {
-        self.add(name, |file| {
-            if gzip {
-                let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-                encoder.write_all(bytes).and_then(|()| encoder.finish().map(drop))
-            } else {
-                file.write_all(bytes)
-            }
-            .map_err(|e| e.to_string())
-        })
+    fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.add(name, |file| file.write_all(bytes).map_err(|e| e.to_string()))
     }
 
     /// Writes `value` as pretty JSON, streamed into the file (never held as one string).
     fn json(&mut self, name: &str, value: &impl serde::Serialize, gzip: bool) -> Result<()> {
         self.add(name, |file| {
-            if gzip {
+            let written = if gzip {
                 let encoder = flate2::write::GzEncoder::new(file, flate2::Compression::default());
                 write_json(encoder, value).and_then(|encoder| encoder.finish().map(drop))
             } else {
                 write_json(file, value).map(drop)
-            }
-            .map_err(|e| e.to_string())
+            };
+            written.map_err(|e| e.to_string())
         })
     }
 
@@ -202,7 +194,7 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>> {
     let gz = if options.gzip { ".gz" } else { "" };
     let mut set = OutputSet::new(out)?;
-    set.bytes("patches.csv", patches_csv(analysis).as_bytes(), false)?;
+    set.bytes("patches.csv", patches_csv(analysis).as_bytes())?;
     let heatmap = analysis.tumor_map.heatmap(
         &analysis.thumbnail.image,
         analysis.thumbnail.downsample,
