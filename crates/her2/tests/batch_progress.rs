@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_success, her2, repo};
+use common::{assert_success, files_in, her2, repo};
+use her2::tumor_classifier::AllTissueTumor;
+use her2::{
+    OutputOptions, PipelineBuilder, PipelineConfig, REPORT_FILE, SlideRequest, write_outputs,
+};
 
 /// `(slide_id, status)` of each row of a summary table.
 fn summary(path: &Path) -> Vec<(String, String)> {
@@ -60,7 +64,7 @@ fn resume_rescores_a_slide_without_its_report_and_skips_one_with_it() {
     let out = dir.path().join("out");
     assert_success(&her2(&batch_args(&cohort, &out, false)));
     let outputs = |id: &str| -> Vec<String> {
-        let mut names = common::files_in(&out.join(id));
+        let mut names = files_in(&out.join(id));
         names.sort();
         names
     };
@@ -156,4 +160,35 @@ fn a_killed_batch_leaves_a_summary_of_its_finished_slides_and_resume_completes_i
         assert_eq!(status, expected, "{id}: {rows:?}");
         assert!(out.join(id).join("report.json").is_file(), "{id}");
     }
+}
+
+#[test]
+fn report_json_is_renamed_into_place_after_every_other_output() {
+    let pipeline = PipelineBuilder::new(PipelineConfig::default())
+        .tumor_model(Box::new(AllTissueTumor::default()))
+        .build()
+        .unwrap();
+    let analysis = pipeline
+        .run(
+            &repo().join("fixtures/synth/3plus-s10.svs"),
+            &SlideRequest::default(),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = OutputOptions::default();
+    let written = write_outputs(&analysis, &dir.path().join("slide"), options).unwrap();
+    assert_eq!(written.len(), 5, "{written:?}");
+    assert!(written.last().unwrap().ends_with(REPORT_FILE), "{written:?}");
+
+    // Renaming fails half-way (overlay.png is taken by a folder): the outputs renamed before
+    // it are in place, the report is not, and no temporary file is left behind.
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(blocked.join("overlay.png")).unwrap();
+    let err = write_outputs(&analysis, &blocked, options)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("overlay.png"), "{err}");
+    let mut left = files_in(&blocked);
+    left.sort();
+    assert_eq!(left, ["heatmap.png", "overlay.png", "patches.csv"]);
 }
