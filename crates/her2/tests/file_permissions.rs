@@ -30,7 +30,7 @@ fn check(args: &[&str], out: &Path, expect: &[&str]) {
     let files = files_under(out);
     for name in expect {
         assert!(
-            files.iter().any(|f| f.ends_with(name)),
+            files.iter().any(|f| f.to_string_lossy().ends_with(name)),
             "`her2 {}` wrote no {name}: {files:?}",
             args.join(" ")
         );
@@ -115,7 +115,7 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     let cohort = out("cohort");
     check(
         &[
-            "synth", "cohort", "--per-class", "1", "--width", "768", "--height", "768", "--out",
+            "synth", "cohort", "--per-class", "1", "--width", "2048", "--height", "2048", "--out",
             s(&cohort),
         ],
         &cohort,
