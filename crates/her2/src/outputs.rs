@@ -144,7 +144,9 @@ impl OutputSet {
     }
 
     fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        self.add(name, |file| file.write_all(bytes).map_err(|e| e.to_string()))
+        self.add(name, |file| {
+            file.write_all(bytes).map_err(|e| e.to_string())
+        })
     }
 
     /// Writes `value` as pretty JSON, streamed into the file (never held as one string).

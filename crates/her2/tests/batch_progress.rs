@@ -122,7 +122,10 @@ fn a_killed_batch_leaves_a_summary_of_its_finished_slides_and_resume_completes_i
             child.try_wait().unwrap().is_none(),
             "her2 batch ended before writing a summary row"
         );
-        assert!(started.elapsed() < Duration::from_secs(300), "no summary row");
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no summary row"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     let finished_before_kill = child.try_wait().unwrap().is_none();
@@ -145,7 +148,10 @@ fn a_killed_batch_leaves_a_summary_of_its_finished_slides_and_resume_completes_i
         .filter(|id| out.join(id).join("report.json").is_file())
         .collect();
     // A slide may have finished after the last rewrite of the table, never before it.
-    assert!(with_report.len() >= listed.len(), "{with_report:?} {listed:?}");
+    assert!(
+        with_report.len() >= listed.len(),
+        "{with_report:?} {listed:?}"
+    );
 
     let run = her2(&batch_args(&cohort, &out, true));
     assert_success(&run);
@@ -178,7 +184,10 @@ fn report_json_is_renamed_into_place_after_every_other_output() {
     let options = OutputOptions::default();
     let written = write_outputs(&analysis, &dir.path().join("slide"), options).unwrap();
     assert_eq!(written.len(), 5, "{written:?}");
-    assert!(written.last().unwrap().ends_with(REPORT_FILE), "{written:?}");
+    assert!(
+        written.last().unwrap().ends_with(REPORT_FILE),
+        "{written:?}"
+    );
 
     // Renaming fails half-way (overlay.png is taken by a folder): the outputs renamed before
     // it are in place, the report is not, and no temporary file is left behind.

@@ -126,7 +126,9 @@ fn check_options(example: &Example) {
     let mut path = vec![first];
     let mut text = help(&path, &example.at);
     if text.contains("Commands:")
-        && let Some(sub) = words.get(1).filter(|w| w.chars().all(|c| c.is_ascii_lowercase()))
+        && let Some(sub) = words
+            .get(1)
+            .filter(|w| w.chars().all(|c| c.is_ascii_lowercase()))
     {
         path.push(sub);
         text = help(&path, &example.at);
@@ -165,9 +167,9 @@ fn run_in(dir: &Path, example: &Example) {
         .parent()
         .unwrap()
         .to_path_buf();
-    let path = std::env::join_paths(
-        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .unwrap();
     let run = Command::new("sh")
         .arg("-c")

@@ -45,7 +45,11 @@ fn check(args: &[&str], out: &Path, expect: &[&str]) {
             file.display()
         );
         let name = file.file_name().unwrap().to_string_lossy();
-        assert!(!name.starts_with('.'), "temporary file left: {}", file.display());
+        assert!(
+            !name.starts_with('.'),
+            "temporary file left: {}",
+            file.display()
+        );
     }
 }
 
@@ -90,8 +94,18 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     let synth = out("synth");
     check(
         &[
-            "synth", "slide", "--class", "3plus", "--width", "1024", "--height", "1024", "--seed",
-            "3", "--out", s(&synth),
+            "synth",
+            "slide",
+            "--class",
+            "3plus",
+            "--width",
+            "1024",
+            "--height",
+            "1024",
+            "--seed",
+            "3",
+            "--out",
+            s(&synth),
         ],
         &synth,
         &[
@@ -106,7 +120,15 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     let patches = out("patches");
     check(
         &[
-            "synth", "patches", "--n", "4", "--slides", "1", "--patch-size", "32", "--out",
+            "synth",
+            "patches",
+            "--n",
+            "4",
+            "--slides",
+            "1",
+            "--patch-size",
+            "32",
+            "--out",
             s(&patches),
         ],
         &patches,
@@ -115,7 +137,15 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     let cohort = out("cohort");
     check(
         &[
-            "synth", "cohort", "--per-class", "1", "--width", "2048", "--height", "2048", "--out",
+            "synth",
+            "cohort",
+            "--per-class",
+            "1",
+            "--width",
+            "2048",
+            "--height",
+            "2048",
+            "--out",
             s(&cohort),
         ],
         &cohort,
@@ -130,7 +160,15 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     );
     let score = out("score");
     check(
-        &["score", s(&slide), "--model", s(&model), "--gzip", "--out", s(&score)],
+        &[
+            "score",
+            s(&slide),
+            "--model",
+            s(&model),
+            "--gzip",
+            "--out",
+            s(&score),
+        ],
         &score,
         &[
             "report.json",
@@ -143,21 +181,46 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     );
     let tumor_map = out("tumor-map");
     check(
-        &["tumor-map", s(&slide), "--model", s(&model), "--out", s(&tumor_map)],
+        &[
+            "tumor-map",
+            s(&slide),
+            "--model",
+            s(&model),
+            "--out",
+            s(&tumor_map),
+        ],
         &tumor_map,
-        &["heatmap.png", "tumor-probabilities.csv", "tumor-mask.png", "tumor.geojson"],
+        &[
+            "heatmap.png",
+            "tumor-probabilities.csv",
+            "tumor-mask.png",
+            "tumor.geojson",
+        ],
     );
     let cells = out("cells");
     check(
-        &["cells", s(&slide), "--region", "1024,1024,512,512", "--out", s(&cells)],
+        &[
+            "cells",
+            s(&slide),
+            "--region",
+            "1024,1024,512,512",
+            "--out",
+            s(&cells),
+        ],
         &cells,
         &["cells.geojson", "cells.png", "features.json"],
     );
     let nuclei = out("eval-nuclei");
     check(
         &[
-            "eval-nuclei", s(&slide), "--truth", s(&truth), "--region", "1024,1024,512,512",
-            "--out", s(&nuclei),
+            "eval-nuclei",
+            s(&slide),
+            "--truth",
+            s(&truth),
+            "--region",
+            "1024,1024,512,512",
+            "--out",
+            s(&nuclei),
         ],
         &nuclei,
         &["nuclei-eval.json", "nuclei-eval.png"],
@@ -171,13 +234,27 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     .unwrap();
     let batch = out("batch");
     check(
-        &["batch", s(&manifest), "--all-tissue", "--no-cells", "--out", s(&batch)],
+        &[
+            "batch",
+            s(&manifest),
+            "--all-tissue",
+            "--no-cells",
+            "--out",
+            s(&batch),
+        ],
         &batch,
         &["summary.csv", "features.csv", "2plus-weak-s7/report.json"],
     );
     let eval = out("eval");
     check(
-        &["eval", s(&manifest), "--all-tissue", "--no-cells", "--out", s(&eval)],
+        &[
+            "eval",
+            s(&manifest),
+            "--all-tissue",
+            "--no-cells",
+            "--out",
+            s(&eval),
+        ],
         &eval,
         &["eval.json", "confusion-guideline.png"],
     );
@@ -194,8 +271,17 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     );
     check(
         &[
-            "calibrate", s(&features), s(&labels), "--folds", "3", "--out", s(&config),
-            "--report", s(&report), "--png", s(&png),
+            "calibrate",
+            s(&features),
+            s(&labels),
+            "--folds",
+            "3",
+            "--out",
+            s(&config),
+            "--report",
+            s(&report),
+            "--png",
+            s(&png),
         ],
         &calibrate,
         &["lab.toml", "calibration.json", "cv.png"],
@@ -204,10 +290,28 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
     let train = out("train");
     check(
         &[
-            "train", "--slides", s(&synth.join("3plus-s3.svs")), "--out", s(&train), "--quiet",
-            "--arch", "resnet18", "--width", "0.0625", "--patch-size", "32", "--mpp", "2",
-            "--epochs", "1", "--batch-size", "8", "--patches-per-slide", "24",
-            "--val-fraction", "0.25",
+            "train",
+            "--slides",
+            s(&synth.join("3plus-s3.svs")),
+            "--out",
+            s(&train),
+            "--quiet",
+            "--arch",
+            "resnet18",
+            "--width",
+            "0.0625",
+            "--patch-size",
+            "32",
+            "--mpp",
+            "2",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--patches-per-slide",
+            "24",
+            "--val-fraction",
+            "0.25",
         ],
         &train,
         &[
