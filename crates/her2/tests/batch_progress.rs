@@ -117,7 +117,8 @@ fn a_killed_batch_leaves_a_summary_of_its_finished_slides_and_resume_completes_i
         .unwrap();
     // Wait for the first finished slide to reach the table, then kill the run (SIGKILL).
     let started = Instant::now();
-    while !(table.is_file() && !summary(&table).is_empty()) {
+    let has_rows = |table: &Path| table.is_file() && !summary(table).is_empty();
+    while !has_rows(&table) {
         assert!(
             child.try_wait().unwrap().is_none(),
             "her2 batch ended before writing a summary row"
