@@ -1,5 +1,6 @@
 //! Scoring a cohort: one slide after another into `OUT/<slide id>/`, a failure recorded and the
-//! run going on, finished slides skipped on resume, and a summary table.
+//! run going on, finished slides skipped on resume, and a summary table rewritten (atomically)
+//! as slides finish, so that a run stopped at any point leaves the table of what it scored.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use her2_score::SlideRecord;
 
 use crate::error::{Her2Error, Result};
 use crate::manifest::{ManifestEntry, Shard};
-use crate::outputs::{OutputOptions, write_outputs};
+use crate::outputs::{OutputOptions, REPORT_FILE, write_outputs};
 use crate::pipeline::{Pipeline, SlideRequest};
 use crate::report::Her2Report;
 
@@ -64,60 +65,87 @@ fn read_report(path: &Path) -> Option<Her2Report> {
 }
 
 /// Scores this shard of `entries`; calls `on_row` after each slide (for progress lines).
+///
+/// The tables ([`write_cohort_tables`]) are rewritten, each time atomically, after every
+/// slide scored or failed in this run and once at the end, so `summary.csv` always lists the
+/// slides finished so far (slides resumed from an earlier run join it with the next rewrite;
+/// until then an earlier run's table stays). A slide counts as finished on resume when its `report.json` exists and
+/// reads back: [`write_outputs`] renames it into place after the slide's other files.
+///
+/// Errors: only writing the tables fails the run (a slide's failure is recorded in its row).
 pub fn run_cohort(
     pipeline: &Pipeline,
     entries: &[ManifestEntry],
     base: &SlideRequest,
     options: &CohortOptions,
     mut on_row: impl FnMut(&CohortRow),
-) -> Vec<CohortRow> {
+) -> Result<Vec<CohortRow>> {
     let mut rows = Vec::new();
+    // How many rows the tables on disk hold (none yet: an earlier run's stay until replaced).
+    let mut written = None;
     for entry in options.shard.select(entries.to_vec()) {
-        let dir = slide_out_dir(options, &entry);
-        let started = Instant::now();
-        let resumed = options
-            .resume
-            .then(|| read_report(&dir.join("report.json")))
-            .flatten();
-        let row = if let Some(report) = resumed {
-            CohortRow {
-                entry,
-                status: SlideStatus::Resumed,
-                report: Some(report),
-                error: None,
-                seconds: 0.0,
-            }
-        } else {
-            let request = SlideRequest {
-                mpp: entry.mpp.or(base.mpp),
-                ..base.clone()
-            };
-            let outcome = pipeline.run(&entry.slide, &request).and_then(|analysis| {
-                write_outputs(&analysis, &dir, options.outputs)?;
-                Ok(analysis.report)
-            });
-            let seconds = started.elapsed().as_secs_f64();
-            match outcome {
-                Ok(report) => CohortRow {
-                    entry,
-                    status: SlideStatus::Scored,
-                    report: Some(report),
-                    error: None,
-                    seconds,
-                },
-                Err(err) => CohortRow {
-                    entry,
-                    status: SlideStatus::Failed,
-                    report: None,
-                    error: Some(err.to_string().replace('\n', " ")),
-                    seconds,
-                },
-            }
-        };
+        let row = score_entry(pipeline, entry, base, options);
         on_row(&row);
+        let resumed = row.status == SlideStatus::Resumed;
         rows.push(row);
+        if !resumed {
+            write_cohort_tables(&rows, options)?;
+            written = Some(rows.len());
+        }
     }
-    rows
+    if written != Some(rows.len()) {
+        write_cohort_tables(&rows, options)?;
+    }
+    Ok(rows)
+}
+
+/// One slide of a cohort: read back from an earlier run (resume), or scored and written.
+fn score_entry(
+    pipeline: &Pipeline,
+    entry: ManifestEntry,
+    base: &SlideRequest,
+    options: &CohortOptions,
+) -> CohortRow {
+    let dir = slide_out_dir(options, &entry);
+    let started = Instant::now();
+    let resumed = options
+        .resume
+        .then(|| read_report(&dir.join(REPORT_FILE)))
+        .flatten();
+    if let Some(report) = resumed {
+        return CohortRow {
+            entry,
+            status: SlideStatus::Resumed,
+            report: Some(report),
+            error: None,
+            seconds: 0.0,
+        };
+    }
+    let request = SlideRequest {
+        mpp: entry.mpp.or(base.mpp),
+        ..base.clone()
+    };
+    let outcome = pipeline.run(&entry.slide, &request).and_then(|analysis| {
+        write_outputs(&analysis, &dir, options.outputs)?;
+        Ok(analysis.report)
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    match outcome {
+        Ok(report) => CohortRow {
+            entry,
+            status: SlideStatus::Scored,
+            report: Some(report),
+            error: None,
+            seconds,
+        },
+        Err(err) => CohortRow {
+            entry,
+            status: SlideStatus::Failed,
+            report: None,
+            error: Some(err.to_string().replace('\n', " ")),
+            seconds,
+        },
+    }
 }
 
 fn csv_field(text: &str) -> String {

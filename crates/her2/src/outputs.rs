@@ -1,8 +1,9 @@
 //! Writes a [`SlideAnalysis`] as files: `report.json`, `patches.csv`, `heatmap.png`,
 //! `overlay.png`, `tumor.geojson`, `cells.geojson` (optionally gzipped).
 //!
-//! All files are written into a hidden staging folder inside the output folder and renamed into
-//! place only when every one of them was written, so a failure leaves no partial output set.
+//! Every file is written atomically beside its target ([`atomic_file`]), and the set is renamed
+//! into place only when every one of them was written, `report.json` last: a failure leaves no
+//! partial output set, and a `report.json` means the slide's other outputs are there.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,11 +12,15 @@ use std::path::{Path, PathBuf};
 use her2_score::Her2Score;
 use image::{Rgb, RgbImage};
 
+use atomic_file::AtomicFile;
 use qupath_geojson::{Feature, FeatureCollection, Geometry, IdSpace};
 
 use crate::cells::CellsGeoJson;
 use crate::error::{Her2Error, Result};
 use crate::pipeline::{PatchResult, SlideAnalysis};
+
+/// The report of a slide, the last of its output files to appear.
+pub const REPORT_FILE: &str = "report.json";
 
 /// Which optional outputs to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,13 +104,6 @@ pub fn patches_csv(analysis: &SlideAnalysis) -> String {
     out
 }
 
-fn encode_err(path: &Path, e: impl std::fmt::Display) -> Her2Error {
-    Her2Error::Output {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    }
-}
-
 /// Serializes `value` as pretty JSON plus a newline into `writer`, and hands it back.
 fn write_json<W: std::io::Write>(
     mut writer: W,
@@ -116,81 +114,72 @@ fn write_json<W: std::io::Write>(
     Ok(writer)
 }
 
-/// A staging folder whose files are renamed into the output folder on `commit`, and which is
-/// removed (with whatever it holds) when dropped.
-struct Staging {
-    dir: PathBuf,
+/// The files of one output set, each an uncommitted [`AtomicFile`] beside its target (hidden,
+/// removed when dropped), renamed into place by [`OutputSet::commit`] in the order they were
+/// written, only once every one of them was written.
+struct OutputSet {
     out: PathBuf,
-    files: Vec<String>,
+    files: Vec<AtomicFile>,
 }
 
-impl Staging {
+impl OutputSet {
     fn new(out: &Path) -> Result<Self> {
         std::fs::create_dir_all(out).map_err(|e| Her2Error::io(out, e))?;
-        let dir = out.join(format!(".her2-staging-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| Her2Error::io(&dir, e))?;
         Ok(Self {
-            dir,
             out: out.to_path_buf(),
             files: Vec::new(),
         })
     }
 
-    fn path(&mut self, name: &str) -> PathBuf {
-        self.files.push(name.to_owned());
-        self.dir.join(name)
+    /// Starts the file `name`, fills it with `fill` and keeps it for [`OutputSet::commit`].
+    fn add(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut AtomicFile) -> std::result::Result<(), String>,
+    ) -> Result<()> {
+        let path = self.out.join(name);
+        let mut file = AtomicFile::create(&path).map_err(|e| Her2Error::io(&path, e))?;
+        fill(&mut file).map_err(|reason| Her2Error::Output { path, reason })?;
+        self.files.push(file);
+        Ok(())
     }
 
-    fn bytes(&mut self, name: &str, bytes: &[u8], gzip: bool) -> Result<()> {
-        let path = self.path(name);
-        let data = if gzip {
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            encoder.write_all(bytes).map_err(|e| encode_err(&path, e))?;
-            encoder.finish().map_err(|e| encode_err(&path, e))?
-        } else {
-            bytes.to_vec()
-        };
-        std::fs::write(&path, data).map_err(|e| Her2Error::io(&path, e))
+    fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.add(name, |file| {
+            file.write_all(bytes).map_err(|e| e.to_string())
+        })
     }
 
     /// Writes `value` as pretty JSON, streamed into the file (never held as one string).
     fn json(&mut self, name: &str, value: &impl serde::Serialize, gzip: bool) -> Result<()> {
-        let path = self.path(name);
-        let file = std::fs::File::create(&path).map_err(|e| Her2Error::io(&path, e))?;
-        let buffered = std::io::BufWriter::new(file);
-        let written = if gzip {
-            let encoder = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
-            write_json(encoder, value)
-                .and_then(|encoder| encoder.finish())
-                .and_then(|mut inner| inner.flush())
-        } else {
-            write_json(buffered, value).and_then(|mut w| w.flush())
-        };
-        written.map_err(|e| encode_err(&path, e))
+        self.add(name, |file| {
+            let written = if gzip {
+                let encoder = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+                write_json(encoder, value).and_then(|encoder| encoder.finish().map(drop))
+            } else {
+                write_json(file, value).map(drop)
+            };
+            written.map_err(|e| e.to_string())
+        })
     }
 
     fn png(&mut self, name: &str, image: &RgbImage) -> Result<()> {
-        let path = self.path(name);
-        image
-            .save_with_format(&path, image::ImageFormat::Png)
-            .map_err(|e| encode_err(&path, e))
+        self.add(name, |file| {
+            image
+                .write_to(file, image::ImageFormat::Png)
+                .map_err(|e| e.to_string())
+        })
     }
 
+    /// Renames every file onto its target, in the order they were added; returns the paths.
     fn commit(self) -> Result<Vec<PathBuf>> {
         let mut written = Vec::new();
-        for name in &self.files {
-            let (from, to) = (self.dir.join(name), self.out.join(name));
-            std::fs::rename(&from, &to).map_err(|e| Her2Error::io(&to, e))?;
-            written.push(to);
+        for file in self.files {
+            let path = file.target().to_path_buf();
+            file.commit().map_err(|e| Her2Error::io(&path, e))?;
+            written.push(path);
         }
         Ok(written)
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -248,6 +237,12 @@ pub fn tumor_features(analysis: &SlideAnalysis, ids: &IdSpace) -> Vec<Feature> {
 }
 
 /// Writes every output of `analysis` into `out`; returns the files written.
+///
+/// Each file is written beside its target under a hidden temporary name, and the set is renamed
+/// into place only once every file of it was written, `report.json` last: a failed run leaves
+/// no new file, and a run killed while renaming leaves no `report.json`, so a folder that
+/// has the new `report.json` has all its other outputs (what `her2 batch --resume` relies on).
+/// The files get the permissions of a plain `File::create` ([`atomic_file`]).
 pub fn write_outputs(
     analysis: &SlideAnalysis,
     out: &Path,
@@ -255,23 +250,22 @@ pub fn write_outputs(
 ) -> Result<Vec<PathBuf>> {
     let gz = if options.gzip { ".gz" } else { "" };
     let ids = output_ids(&analysis.report);
-    let mut staging = Staging::new(out)?;
-    staging.json("report.json", &analysis.report, false)?;
-    staging.bytes("patches.csv", patches_csv(analysis).as_bytes(), false)?;
+    let mut set = OutputSet::new(out)?;
+    set.bytes("patches.csv", patches_csv(analysis).as_bytes())?;
     let heatmap = analysis.tumor_map.heatmap(
         &analysis.thumbnail.image,
         analysis.thumbnail.downsample,
         0.5,
     );
-    staging.png("heatmap.png", &heatmap)?;
-    staging.png("overlay.png", &patch_overlay(analysis))?;
-    staging.json(
+    set.png("heatmap.png", &heatmap)?;
+    set.png("overlay.png", &patch_overlay(analysis))?;
+    set.json(
         &format!("tumor.geojson{gz}"),
         &FeatureCollection(|| tumor_features(analysis, &ids)),
         options.gzip,
     )?;
     if options.cells {
-        staging.json(
+        set.json(
             &format!("cells.geojson{gz}"),
             &CellsGeoJson {
                 cells: &analysis.cells,
@@ -280,5 +274,6 @@ pub fn write_outputs(
             options.gzip,
         )?;
     }
-    staging.commit()
+    set.json(REPORT_FILE, &analysis.report, false)?;
+    set.commit()
 }

@@ -6,15 +6,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::{assert_success, her2};
+use common::{assert_success, her2, repo};
 use her2::Her2Report;
 use her2::her2_score::Her2Score;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// The `her2 synth slide ...` commands listed in fixtures/synth/README.md, as argument lists
 /// without the program name.

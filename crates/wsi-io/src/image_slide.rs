@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use image::{ImageError, ImageFormat, ImageReader, RgbImage};
+use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
 
 use crate::error::{Result, WsiError};
 use crate::options::OpenOptions;
@@ -29,8 +29,9 @@ pub struct ImageSlide {
     max_read_pixels: u64,
 }
 
-/// Maps an `image` crate error while decoding `path` to the matching [`WsiError`].
-fn decode_error(path: &Path, err: ImageError) -> WsiError {
+/// Maps an `image` crate error while decoding `path`, an image that declares `w` x `h` pixels
+/// (0 x 0 when the header could not be read), to the matching [`WsiError`].
+fn decode_error(path: &Path, (w, h): (u32, u32), err: ImageError) -> WsiError {
     let path = path.to_path_buf();
     match err {
         ImageError::Unsupported(e) => WsiError::Unsupported {
@@ -39,8 +40,8 @@ fn decode_error(path: &Path, err: ImageError) -> WsiError {
         },
         ImageError::Limits(e) => WsiError::BadSize {
             path,
-            w: 0,
-            h: 0,
+            w: u64::from(w),
+            h: u64::from(h),
             reason: format!("the image is too large to hold in memory: {e}"),
         },
         ImageError::IoError(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -54,7 +55,53 @@ fn decode_error(path: &Path, err: ImageError) -> WsiError {
     }
 }
 
+/// Bytes as MiB for messages.
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Decodes the image `reader` holds after checking, from its header, that its pixels fit in
+/// [`ImageSlide::MAX_DECODED_BYTES`]; a larger image is refused with its declared size.
+fn decode_within_limit(
+    path: &Path,
+    reader: ImageReader<std::io::BufReader<std::fs::File>>,
+) -> Result<image::DynamicImage> {
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| decode_error(path, (0, 0), e))?;
+    let size = decoder.dimensions();
+    let needed = decoder.total_bytes();
+    let limit = ImageSlide::MAX_DECODED_BYTES;
+    if needed > limit {
+        return Err(WsiError::BadSize {
+            path: path.to_path_buf(),
+            w: u64::from(size.0),
+            h: u64::from(size.1),
+            reason: format!(
+                "the image is too large to hold in memory: it declares {} x {} pixels, {} \
+                 decoded, above the limit of {} for a plain image (convert it to a tiled, \
+                 pyramidal TIFF, which is read region by region)",
+                size.0,
+                size.1,
+                mib(needed),
+                mib(limit)
+            ),
+        });
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(limit);
+    decoder
+        .set_limits(limits)
+        .map_err(|e| decode_error(path, size, e))?;
+    image::DynamicImage::from_decoder(decoder).map_err(|e| decode_error(path, size, e))
+}
+
 impl ImageSlide {
+    /// The most memory a plain image may take once decoded (512 MiB, the `image` crate's
+    /// default allocation limit); a larger one is refused with [`WsiError::BadSize`] naming
+    /// its declared size and this limit.
+    pub const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+
     /// Opens a PNG, JPEG or TIFF image with the caller's level-0 resolution (or none).
     pub fn open(path: impl AsRef<Path>, mpp: Option<Mpp>) -> Result<Self> {
         Self::open_with(
@@ -70,7 +117,8 @@ impl ImageSlide {
     ///
     /// Errors: [`WsiError::NotFound`]; [`WsiError::NotASlide`] when the content is no image
     /// format; [`WsiError::Unsupported`] for other image formats or unsupported variants;
-    /// [`WsiError::Corrupt`] when decoding fails (truncated file).
+    /// [`WsiError::Corrupt`] when decoding fails (truncated file); [`WsiError::BadSize`] when
+    /// the image declares more pixels than fit in [`ImageSlide::MAX_DECODED_BYTES`].
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self> {
         let path = path.as_ref();
         options.validate()?;
@@ -99,7 +147,7 @@ impl ImageSlide {
                 });
             }
         };
-        let decoded = reader.decode().map_err(|e| decode_error(path, e))?;
+        let decoded = decode_within_limit(path, reader)?;
         let image = if decoded.color().has_alpha() {
             let rgba = decoded.to_rgba8();
             let (w, h) = rgba.dimensions();

@@ -11,13 +11,15 @@ use crate::cli::pipeline_args::PipelineArgs;
 pub struct BatchArgs {
     /// A CSV with a `path` column (optional `slide_id`, `label`, `mpp`), or a folder of slides.
     pub manifest: PathBuf,
-    /// Output folder: one sub-folder per slide, plus summary.csv and features.csv.
+    /// Output folder: one sub-folder per slide, plus summary.csv and features.csv (rewritten
+    /// as each slide finishes).
     #[arg(long)]
     pub out: PathBuf,
     /// Score only share I of N (0-based), e.g. `--shard $SLURM_ARRAY_TASK_ID/8`.
     #[arg(long, value_name = "I/N", default_value = "0/1")]
     pub shard: Shard,
-    /// Skip slides whose report.json already exists.
+    /// Skip slides whose report.json already exists (it is written after the slide's other
+    /// files).
     #[arg(long)]
     pub resume: bool,
     /// How to build the pipeline.
@@ -25,8 +27,8 @@ pub struct BatchArgs {
     pub pipeline: PipelineArgs,
 }
 
-/// Prints one progress line per slide on stderr.
-pub fn print_row(row: &CohortRow) {
+/// Prints one progress line per slide on stderr: `[done/total] id: result`.
+pub fn print_row(row: &CohortRow, done: usize, total: usize) {
     let what = match (row.status, &row.report, &row.error) {
         (SlideStatus::Failed, _, Some(err)) => format!("FAILED: {err}"),
         (status, Some(report), _) => format!(
@@ -40,10 +42,10 @@ pub fn print_row(row: &CohortRow) {
         ),
         _ => String::new(),
     };
-    eprintln!("{}: {what}", row.entry.id);
+    eprintln!("[{done}/{total}] {}: {what}", row.entry.id);
 }
 
-/// Scores the cohort and writes its tables; returns the rows.
+/// Scores the cohort, rewriting its tables as slides finish; returns the rows.
 pub fn score_cohort(
     manifest: &std::path::Path,
     out: &std::path::Path,
@@ -64,8 +66,12 @@ pub fn score_cohort(
         keep_cells: !pipeline_args.no_cells,
         ..SlideRequest::default()
     };
-    let rows = her2::run_cohort(&pipeline, &entries, &base, &options, print_row);
-    her2::write_cohort_tables(&rows, &options)?;
+    let total = shard.select(entries.iter().collect()).len();
+    let mut done = 0;
+    let rows = her2::run_cohort(&pipeline, &entries, &base, &options, |row| {
+        done += 1;
+        print_row(row, done, total);
+    })?;
     Ok(rows)
 }
 

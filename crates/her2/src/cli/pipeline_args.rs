@@ -23,7 +23,7 @@ pub struct PipelineArgs {
     #[arg(long, value_name = "guideline|paper|staining")]
     pub rule: Option<RuleKind>,
     /// Tumour classifier checkpoint (from `her2 train`).
-    #[arg(long, value_name = "F.mpk", required_unless_present_any = ["all_tissue", "tumor_geojson"])]
+    #[arg(long, value_name = "F.bpk", required_unless_present_any = ["all_tissue", "tumor_geojson"])]
     pub model: Option<PathBuf>,
     /// Treat all tissue as tumour (for slides or ROIs already restricted to tumour).
     #[arg(long, conflicts_with_all = ["model", "tumor_geojson"])]

@@ -51,3 +51,39 @@ pub fn files_in(dir: &Path) -> Vec<String> {
         Err(_) => Vec::new(),
     }
 }
+
+/// The repository root (where `fixtures/` is).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the `her2` binary under the process umask `umask` (through `sh`, which sets it and
+/// execs the binary: no unsafe `pre_exec` needed).
+#[cfg(unix)]
+pub fn her2_with_umask(umask: u32, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask:03o} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_her2"))
+        .args(args)
+        .output()
+        .expect("run her2 through sh")
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}

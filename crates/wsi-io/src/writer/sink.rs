@@ -1,11 +1,12 @@
-//! The output file while it is being written: a temporary file beside the target, appended to
+//! The output file while it is being written: an [`AtomicFile`] beside the target, appended to
 //! tile by tile, then given its header and renamed onto the target. Dropped unfinished, it
-//! deletes itself, so a failed or abandoned write never leaves a partial slide behind.
+//! deletes itself, so a failed or abandoned write never leaves a partial slide behind. The
+//! finished file has the permissions of every other atomic output (those of `File::create`).
 
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use tempfile::NamedTempFile;
+use atomic_file::AtomicFile;
 
 use super::ifd::HEADER_LEN;
 use crate::error::{Result, WsiError};
@@ -16,7 +17,7 @@ const BUFFER_BYTES: usize = 1 << 20;
 /// Append-only writer onto a temporary file that becomes `target` on [`FileSink::persist`].
 pub(crate) struct FileSink {
     target: PathBuf,
-    file: BufWriter<NamedTempFile>,
+    file: AtomicFile,
     position: u64,
     max_len: u64,
 }
@@ -25,30 +26,17 @@ impl FileSink {
     /// Creates the temporary file in `target`'s folder (hidden, named after the target) and
     /// reserves the header. Writing past `max_len` bytes fails (classic-only TIFF).
     pub(crate) fn create(target: &Path, max_len: u64) -> Result<Self> {
-        let folder = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = target
-            .file_name()
-            .ok_or_else(|| {
-                WsiError::InvalidParameter(format!("{}: not a file path", target.display()))
-            })?
-            .to_string_lossy();
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".partial");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        if target.file_name().is_none() {
+            return Err(WsiError::InvalidParameter(format!(
+                "{}: not a file path",
+                target.display()
+            )));
         }
-        let temp = builder
-            .tempfile_in(folder)
-            .map_err(|e| WsiError::io(target, e))?;
+        let file =
+            AtomicFile::with_capacity(BUFFER_BYTES, target).map_err(|e| WsiError::io(target, e))?;
         let mut sink = Self {
             target: target.to_path_buf(),
-            file: BufWriter::with_capacity(BUFFER_BYTES, temp),
+            file,
             position: 0,
             max_len,
         };
@@ -96,12 +84,10 @@ impl FileSink {
     pub(crate) fn persist(self, header: &[u8; HEADER_LEN]) -> Result<()> {
         let target = self.target;
         let io = |e: std::io::Error| WsiError::io(&target, e);
-        let mut temp = self.file.into_inner().map_err(|e| io(e.into_error()))?;
-        temp.seek(SeekFrom::Start(0)).map_err(io)?;
-        temp.write_all(header).map_err(io)?;
-        temp.as_file().sync_all().map_err(io)?;
-        temp.persist(&target).map_err(|e| io(e.error))?;
-        Ok(())
+        let mut file = self.file;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(header).map_err(io)?;
+        file.commit().map_err(io)
     }
 }
 
