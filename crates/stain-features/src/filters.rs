@@ -1,8 +1,10 @@
 //! Grey-level filters on planes, at costs that grow little or not at all with the filter's
 //! size, written as element-wise passes over whole rows so that they vectorise: a Gaussian
 //! blur approximated by three box blurs, square minimum / maximum filters (doubling), the grey
-//! opening built from them, and the scale-normalised Laplacian of Gaussian. Pixels beyond the border repeat the nearest edge pixel (as scikit-image's
-//! `mode='nearest'`), so a patch's border does not read as a dark or bright frame.
+//! opening built from them, the Laplacian that makes a blurred plane a blob response, and block
+//! reductions to a coarser grid. Pixels beyond the border repeat the nearest edge pixel (as
+//! scikit-image's `mode='nearest'`), so a patch's border does not read as a dark or bright
+//! frame.
 
 /// Mean over the window `x - radius ..= x + radius` of every row of `src` (rows of `width`),
 /// edges repeated: the window's shifted copies of a padded row added element-wise (a running
@@ -178,13 +180,6 @@ pub fn grey_opening(plane: &[f32], width: usize, height: usize, radius: usize) -
     extreme_filter(&eroded, width, height, radius, f32::max)
 }
 
-/// Scale-normalised negative Laplacian of Gaussian, `-sigma^2 * laplacian(G_sigma * plane)`:
-/// positive on bright blobs of radius about `sigma * sqrt(2)`, and comparable across scales.
-pub fn blob_response(plane: &[f32], width: usize, height: usize, sigma: f64) -> Vec<f32> {
-    let blurred = gaussian_blur(plane, width, height, sigma);
-    negative_laplacian(&blurred, width, height, (sigma * sigma) as f32)
-}
-
 /// `-scale * laplacian(plane)` (five-point stencil, edges repeated): with `plane` a Gaussian
 /// blur of standard deviation `s` pixels and `scale = s^2`, the scale-normalised blob response.
 pub fn negative_laplacian(plane: &[f32], width: usize, height: usize, scale: f32) -> Vec<f32> {
@@ -357,7 +352,13 @@ mod tests {
                 if x * x + y * y <= 36.0 { 1.0 } else { 0.0 }
             })
             .collect();
-        let r = blob_response(&v, w, h, 6.0 / std::f64::consts::SQRT_2);
+        let sigma = 6.0 / std::f64::consts::SQRT_2;
+        let r = negative_laplacian(
+            &gaussian_blur(&v, w, h, sigma),
+            w,
+            h,
+            (sigma * sigma) as f32,
+        );
         let centre = r[32 * w + 32];
         assert!(centre > 0.0);
         assert!(r.iter().all(|&x| x <= centre + 1e-6));
@@ -379,7 +380,7 @@ mod tests {
     fn empty_planes_are_fine() {
         assert!(gaussian_blur(&[], 0, 0, 2.0).is_empty());
         assert!(grey_opening(&[], 0, 5, 3).is_empty());
-        assert!(blob_response(&[], 0, 0, 1.0).is_empty());
+        assert!(negative_laplacian(&[], 0, 0, 1.0).is_empty());
         assert!(downsample(&[], 0, 0, 2).0.is_empty());
     }
 }

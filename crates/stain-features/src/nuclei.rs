@@ -247,8 +247,8 @@ pub(crate) fn local_contrast_labels(
     // the local background: the grey opening of the smoothed stain, on the blob field's
     // coarse grid from each block's minimum (an opening by a block-aligned square a block
     // wider, still never above the stain)
-    let factor = field.factor;
-    let (block_min, cw, ch) = reduce_blocks(&smooth, w, h, factor, f32::INFINITY, f32::min);
+    let (factor, cw, ch) = (field.factor, field.width, field.height);
+    let (block_min, ..) = reduce_blocks(&smooth, w, h, factor, f32::INFINITY, f32::min);
     let radius = (px(l.background_radius_um, mpp) + factor / 2) / factor;
     let background = grey_opening(&block_min, cw, ch, radius);
     let mut contrast = smooth.clone();
@@ -265,7 +265,6 @@ pub(crate) fn local_contrast_labels(
     let mut coarse_mask = vec![false; field.values.len()];
     field.for_each_cell(w, h, |i, cell| coarse_mask[cell] |= mask[i]);
     let quantised = quantise(&field.values, &coarse_mask);
-    let (cw, ch) = (field.width, field.height);
     let floor = ((l.min_blob_response * LEVELS_PER_OD).ceil() as u32).max(1);
     let prominence = (l.marker_prominence * LEVELS_PER_OD).round() as u32;
     let peaks: Vec<bool> = h_maxima(&quantised, cw, ch, prominence)
