@@ -31,6 +31,7 @@ fn patches(n: u64) -> Vec<PatchFeatures> {
                     complete: [0, 5, 35 + k(10), 10 - k(10)],
                     incomplete: [180, 60, 10, 0],
                 },
+                membrane_od: Default::default(),
                 timings: PatchTimings::default(),
             }
         })

@@ -4,7 +4,7 @@
 //! any order, or merging partial sums from parallel workers in any grouping, gives bit-identical
 //! slide features.
 
-use stain_features::{ClassCounts, PatchFeatures};
+use stain_features::{ClassCounts, MembraneOdHistogram, PatchFeatures};
 
 use crate::error::{Result, ScoreError};
 use crate::features::SlideFeatures;
@@ -58,6 +58,7 @@ pub struct SlideAggregator {
     positive_cells: u64,
     complete_cells: u64,
     counts: ClassCounts,
+    membrane_od: MembraneOdHistogram,
     patch_score_cells: [u64; 4],
 }
 
@@ -79,6 +80,7 @@ impl SlideAggregator {
             positive_cells: 0,
             complete_cells: 0,
             counts: ClassCounts::default(),
+            membrane_od: MembraneOdHistogram::default(),
             patch_score_cells: [0; 4],
         }
     }
@@ -106,6 +108,7 @@ impl SlideAggregator {
         self.positive_cells += patch.positive_cells;
         self.complete_cells += patch.complete_membrane_cells;
         self.counts.add(&patch.class_counts);
+        self.membrane_od.add(&patch.membrane_od);
         if patch.cell_count >= self.min_patch_cells.max(1) {
             let (percent_complete, percent_incomplete) =
                 percentages(&patch.class_counts, patch.cell_count);
@@ -132,6 +135,7 @@ impl SlideAggregator {
         self.positive_cells += other.positive_cells;
         self.complete_cells += other.complete_cells;
         self.counts.add(&other.counts);
+        self.membrane_od.add(&other.membrane_od);
         for (mine, theirs) in self
             .patch_score_cells
             .iter_mut()
@@ -164,6 +168,7 @@ impl SlideAggregator {
             percent_complete,
             percent_incomplete,
             patch_score_cells: self.patch_score_cells,
+            membrane_od: self.membrane_od.clone(),
         }
     }
 }
@@ -215,6 +220,7 @@ mod tests {
                 complete,
                 incomplete,
             },
+            membrane_od: Default::default(),
             timings: PatchTimings::default(),
         }
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::SlideAggregator;
 use crate::error::{Result, ScoreError};
 use crate::flags::FlagConfig;
+use crate::intensity::AnchorConfig;
 use crate::io::write_atomic;
 use crate::rules::{Guideline, PaperIntegrated, RuleKind, Scorer, StainingOnly};
 
@@ -44,6 +45,8 @@ pub struct ScoringConfig {
     pub flags: FlagConfig,
     /// Aggregation settings.
     pub aggregation: AggregationConfig,
+    /// How the intensity cuts are anchored to the slide's control.
+    pub intensity: AnchorConfig,
 }
 
 /// The two file formats, chosen by extension (`.json` is JSON, anything else TOML).
@@ -67,6 +70,7 @@ impl ScoringConfig {
         self.guideline.validate()?;
         self.paper.validate()?;
         self.staining.validate()?;
+        self.intensity.validate()?;
         let margins = [
             (
                 "flags.borderline_margin_percent",

@@ -1,6 +1,7 @@
 //! `SlideFeatures`: everything the scoring rules need about one slide's tumour area.
 
 use serde::{Deserialize, Serialize};
+use stain_features::MembraneOdHistogram;
 
 /// Names of the intensity classes in the order of the per-class arrays (the order of
 /// `stain_features::IntensityClass::index()`): none, faint, weak-moderate, intense.
@@ -61,6 +62,10 @@ pub struct SlideFeatures {
     /// Tumour cells in patches whose own guideline score is 0, 1+, 2+, 3+ (patches with too few
     /// cells are left out); the heterogeneity flag reads it.
     pub patch_score_cells: [u64; 4],
+    /// Positive tumour cells by membrane OD, complete and incomplete: the intensity classes
+    /// at other cuts ([`SlideFeatures::recounted`]).
+    #[serde(default, skip_serializing_if = "MembraneOdHistogram::is_empty")]
+    pub membrane_od: MembraneOdHistogram,
 }
 
 impl SlideFeatures {

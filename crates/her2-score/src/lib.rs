@@ -23,7 +23,7 @@
 //!     staining_intensity: 0.58, brown_pixels: 30_000, stained_fraction: 0.11, mean_dab_od: 0.4,
 //!     cell_count: 200, positive_cells: 60, complete_membrane_cells: 40,
 //!     class_counts: ClassCounts { complete: [0, 0, 0, 40], incomplete: [140, 10, 10, 0] },
-//!     timings: PatchTimings::default(),
+//!     membrane_od: Default::default(), timings: PatchTimings::default(),
 //! };
 //! let config = ScoringConfig::default();
 //! let mut aggregator = config.aggregator();
@@ -49,6 +49,7 @@ mod features_csv;
 mod figure;
 mod flags;
 mod font;
+mod intensity;
 mod io;
 mod labels;
 mod metrics;
@@ -69,6 +70,7 @@ pub use features_csv::{
 };
 pub use figure::{render_confusion, write_confusion_png};
 pub use flags::{ControlExpectation, Flag, FlagConfig, flags};
+pub use intensity::{AnchorConfig, IntensityReference, IntensitySource};
 pub use io::write_atomic;
 pub use labels::{LabelledSlide, SlideLabel, join_labels, read_labels_csv};
 pub use metrics::{ClassMetrics, ConfusionMatrix, Evaluation, KappaWeights};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
+use her2_score::{Her2Score, IntensitySource, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
@@ -274,8 +274,17 @@ impl Pipeline {
         for patch in &analysed {
             aggregator.add(&patch.features)?;
         }
-        let features = aggregator.finish();
         let control_features = control.as_ref().map(|c| &c.features);
+        // the cells' intensity classes, recounted at cuts anchored to the slide's control
+        let intensity_reference = self
+            .config
+            .scoring
+            .intensity
+            .reference(&self.config.features.stain.classes, control_features);
+        let features = match intensity_reference.source {
+            IntensitySource::Control => aggregator.finish().recounted(&intensity_reference.cuts),
+            IntensitySource::Configured => aggregator.finish(),
+        };
         let assessment = self.config.scoring.assess(&features, control_features);
         let all_rules: BTreeMap<String, _> = self
             .config
@@ -294,6 +303,7 @@ impl Pipeline {
             assessment,
             all_rules,
             features,
+            intensity_reference,
             control,
             tissue: tissue.summary(),
             stain_estimate,

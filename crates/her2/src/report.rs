@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use her2_score::{Assessment, SlideFeatures};
+use her2_score::{Assessment, IntensityReference, SlideFeatures};
 use serde::{Deserialize, Serialize};
 use tissue_mask::TissueSummary;
 
 use crate::config::PipelineConfig;
 
 /// Version of the report's layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// One slide's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct Her2Report {
     pub all_rules: BTreeMap<String, Assessment>,
     /// The paper's three indexes and the guideline percentages over the scored tumour.
     pub features: SlideFeatures,
+    /// The membrane OD cuts the cells were classed by and what set them (the slide's control
+    /// or the configuration).
+    pub intensity_reference: IntensityReference,
     /// The 3+ control tissue, when the slide carries one: which pieces and how they stained.
     pub control: Option<ControlReport>,
     /// Tissue found on the thumbnail and which pieces were scored.

@@ -16,6 +16,7 @@ use crate::estimate::{StainEstimate, estimate_stains};
 use crate::features::{ClassCounts, PatchFeatures, PatchTimings};
 use crate::matrix::Stain;
 use crate::membrane::{MembraneInputs, StainMaskSource, cell_regions, measure_cells};
+use crate::od_histogram::MembraneOdHistogram;
 use crate::segment::{CellSegmenter, Segmentation, WatershedSegmenter};
 
 /// Computes [`PatchFeatures`] (and optionally the cells) for RGB patches. Cheap to clone and
@@ -222,8 +223,12 @@ impl StainAnalyzer {
             }
         }
         let mut class_counts = ClassCounts::default();
+        let mut membrane_od = MembraneOdHistogram::default();
         for cell in &cells {
             class_counts.record(cell.intensity, cell.complete);
+            if cell.positive {
+                membrane_od.record(cell.membrane_dab_od, cell.complete);
+            }
         }
         let membranes_ms = ms(t);
 
@@ -239,6 +244,7 @@ impl StainAnalyzer {
             positive_cells: cells.iter().filter(|c| c.positive).count() as u64,
             complete_membrane_cells: cells.iter().filter(|c| c.complete).count() as u64,
             class_counts,
+            membrane_od,
             timings: PatchTimings {
                 deconvolution_ms,
                 brown_ms,

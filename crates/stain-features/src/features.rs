@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::od_histogram::MembraneOdHistogram;
+
 /// Guideline membrane-staining intensity classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -108,6 +110,9 @@ pub struct PatchFeatures {
     pub complete_membrane_cells: u64,
     /// Cells per intensity class x completeness.
     pub class_counts: ClassCounts,
+    /// Positive cells by membrane OD, complete and incomplete: the classes at other cuts.
+    #[serde(default)]
+    pub membrane_od: MembraneOdHistogram,
     /// Time per step, in milliseconds.
     pub timings: PatchTimings,
 }

@@ -41,6 +41,7 @@ pub mod matrix;
 pub mod membrane;
 pub mod morphology;
 pub mod nuclei;
+pub mod od_histogram;
 pub mod reconstruct;
 pub mod segment;
 pub mod threshold;
@@ -62,6 +63,7 @@ pub use membrane::{
     IntensityThresholds, MembraneConfig, PositiveMethod, PositivityConfig, StainMaskSource,
 };
 pub use nuclei::LocalContrastConfig;
+pub use od_histogram::MembraneOdHistogram;
 pub use segment::{
     CellSegmenter, Segmentation, SegmentationChannel, SegmentationConfig, SegmentationMethod,
     ThresholdMethod, WatershedSegmenter,
