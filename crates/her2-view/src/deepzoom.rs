@@ -167,10 +167,18 @@ impl TileSource {
         let image = if region.downsample >= *od {
             let crop = |v: f64| (v / od).floor().max(0.0) as u32;
             let (x, y) = (crop(region.x), crop(region.y));
-            let w = ((region.w / od).ceil() as u32).clamp(1, overview.width().saturating_sub(x).max(1));
-            let h = ((region.h / od).ceil() as u32).clamp(1, overview.height().saturating_sub(y).max(1));
-            image::imageops::crop_imm(overview, x.min(overview.width() - 1), y.min(overview.height() - 1), w, h)
-                .to_image()
+            let w =
+                ((region.w / od).ceil() as u32).clamp(1, overview.width().saturating_sub(x).max(1));
+            let h = ((region.h / od).ceil() as u32)
+                .clamp(1, overview.height().saturating_sub(y).max(1));
+            image::imageops::crop_imm(
+                overview,
+                x.min(overview.width() - 1),
+                y.min(overview.height() - 1),
+                w,
+                h,
+            )
+            .to_image()
         } else {
             let level = self.slide.best_level_for_downsample(region.downsample);
             let ld = self.slide.level_downsample(level).unwrap_or(1.0);
@@ -182,7 +190,11 @@ impl TileSource {
         if image.dimensions() == (region.out_w, region.out_h) {
             Ok(image)
         } else {
-            Ok(wsi_io::resize::resize_rgb(image, region.out_w, region.out_h)?)
+            Ok(wsi_io::resize::resize_rgb(
+                image,
+                region.out_w,
+                region.out_h,
+            )?)
         }
     }
 }

@@ -110,7 +110,10 @@ impl VectorLayer {
         found.dedup();
         found.retain(|&i| {
             let [x0, y0, x1, y1] = self.bboxes[i];
-            f64::from(x1) >= x && f64::from(x0) <= x + w && f64::from(y1) >= y && f64::from(y0) <= y + h
+            f64::from(x1) >= x
+                && f64::from(x0) <= x + w
+                && f64::from(y1) >= y
+                && f64::from(y0) <= y + h
         });
         found
     }
@@ -197,7 +200,11 @@ mod tests {
         let image = layer.render(&region(0.0, 0.0, 64, 4.0));
         // The square covers tile pixels 25..35.
         assert_eq!(image.get_pixel(25, 30).0, [255, 0, 0, 255]);
-        assert_eq!(image.get_pixel(30, 30).0[3], 0, "inside an unfilled outline");
+        assert_eq!(
+            image.get_pixel(30, 30).0[3],
+            0,
+            "inside an unfilled outline"
+        );
         assert_eq!(image.get_pixel(5, 5).0[3], 0);
     }
 
@@ -212,8 +219,16 @@ mod tests {
     #[test]
     fn degenerate_shapes_do_not_panic() {
         let layer = VectorLayer::new(vec![
-            Shape { outline: vec![], stroke: [0; 4], fill: Some([1; 4]) },
-            Shape { outline: vec![[3.0, 3.0]; 4], stroke: [0; 4], fill: Some([1; 4]) },
+            Shape {
+                outline: vec![],
+                stroke: [0; 4],
+                fill: Some([1; 4]),
+            },
+            Shape {
+                outline: vec![[3.0, 3.0]; 4],
+                stroke: [0; 4],
+                fill: Some([1; 4]),
+            },
         ]);
         let _ = layer.render(&region(0.0, 0.0, 16, 1.0));
     }

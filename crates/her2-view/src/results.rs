@@ -103,7 +103,11 @@ impl Results {
             None => Vec::new(),
         };
         let heatmap = dir.join("heatmap.png");
-        let heatmap_png = if heatmap.exists() { Some(read(&heatmap)?) } else { None };
+        let heatmap_png = if heatmap.exists() {
+            Some(read(&heatmap)?)
+        } else {
+            None
+        };
         let patches_path = dir.join("patches.csv");
         let patches = if patches_path.exists() {
             let text = String::from_utf8(read(&patches_path)?)
@@ -141,7 +145,11 @@ impl Results {
         let hit = near
             .iter()
             .copied()
-            .find(|&i| self.cells.shape(i).is_some_and(|s| s.contains(x as f32, y as f32)))
+            .find(|&i| {
+                self.cells
+                    .shape(i)
+                    .is_some_and(|s| s.contains(x as f32, y as f32))
+            })
             .or_else(|| near.first().copied())?;
         Some((hit, self.cell_info.get(hit)?, self.cells.shape(hit)?))
     }
@@ -186,7 +194,11 @@ fn summary(report: &Value) -> Summary {
         score: text("/assessment/score"),
         category: text("/assessment/category"),
         clinical_group: text("/assessment/clinical_group").replace('_', " "),
-        fired: format!("{} rule: {}", text("/assessment/rule"), text("/assessment/fired")),
+        fired: format!(
+            "{} rule: {}",
+            text("/assessment/rule"),
+            text("/assessment/fired")
+        ),
         flags,
     }
 }
@@ -201,7 +213,13 @@ fn parse_patches(text: &str) -> std::result::Result<Vec<Shape>, String> {
             .position(|h| *h == name)
             .ok_or(format!("no `{name}` column"))
     };
-    let (cx, cy, cw, ch, cs) = (column("x")?, column("y")?, column("w")?, column("h")?, column("score")?);
+    let (cx, cy, cw, ch, cs) = (
+        column("x")?,
+        column("y")?,
+        column("w")?,
+        column("h")?,
+        column("score")?,
+    );
     let mut shapes = Vec::new();
     for (n, line) in lines.enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
@@ -209,7 +227,11 @@ fn parse_patches(text: &str) -> std::result::Result<Vec<Shape>, String> {
             fields
                 .get(i)
                 .and_then(|f| f.parse::<f32>().ok())
-                .ok_or(format!("line {}: column {} is not a number", n + 2, header[i]))
+                .ok_or(format!(
+                    "line {}: column {} is not a number",
+                    n + 2,
+                    header[i]
+                ))
         };
         let (x, y, w, h) = (number(cx)?, number(cy)?, number(cw)?, number(ch)?);
         let score = fields.get(cs).copied().unwrap_or_default();
@@ -290,7 +312,9 @@ fn read_cells(path: &Path) -> Result<Cells> {
     for feature in features {
         let outline = match feature.geometry.coordinates {
             RawCoordinates::Polygon(mut rings) if !rings.is_empty() => rings.swap_remove(0),
-            RawCoordinates::MultiPolygon(mut polygons) if !polygons.is_empty() && !polygons[0].is_empty() => {
+            RawCoordinates::MultiPolygon(mut polygons)
+                if !polygons.is_empty() && !polygons[0].is_empty() =>
+            {
                 polygons.swap_remove(0).swap_remove(0)
             }
             _ => continue,
@@ -306,7 +330,11 @@ fn read_cells(path: &Path) -> Result<Cells> {
         };
         match classes.iter_mut().find(|c| c.name == name) {
             Some(c) => c.count += 1,
-            None => classes.push(CellClass { name: name.clone(), colour, count: 1 }),
+            None => classes.push(CellClass {
+                name: name.clone(),
+                colour,
+                count: 1,
+            }),
         }
         let [r, g, b] = colour;
         shapes.push(Shape {
@@ -330,7 +358,8 @@ mod tests {
 
     #[test]
     fn patches_are_read_with_their_score_colour() {
-        let shapes = parse_patches("x,y,w,h,score\n0,0,512,512,2+\n512,0,512,512,0\n").expect("valid");
+        let shapes =
+            parse_patches("x,y,w,h,score\n0,0,512,512,2+\n512,0,512,512,0\n").expect("valid");
         assert_eq!(shapes.len(), 2);
         assert_eq!(shapes[0].fill, Some([245, 140, 30, 80]));
         assert_eq!(shapes[1].outline[1], [1024.0, 0.0]);
@@ -359,7 +388,10 @@ mod tests {
         assert_eq!(shapes.len(), 1);
         assert_eq!(shapes[0].stroke, [250, 120, 30, 255]);
         assert_eq!(info[0].class, "Complete: 2+");
-        assert_eq!(info[0].measurements, vec![("Membrane: completeness".to_owned(), 1.0)]);
+        assert_eq!(
+            info[0].measurements,
+            vec![("Membrane: completeness".to_owned(), 1.0)]
+        );
         assert_eq!(classes[0].count, 1);
         std::fs::write(&path, "{\"features\": 3}").expect("write");
         let err = read_cells(&path).expect_err("not cells").to_string();

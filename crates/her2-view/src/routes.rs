@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
@@ -22,7 +23,10 @@ use crate::viewer::{CELLS_MAX_DOWNSAMPLE, Viewer};
 /// The router of a viewer.
 pub fn router(viewer: Arc<Viewer>) -> Router {
     Router::new()
-        .route("/", get(|| async { page(assets::INDEX_HTML, "text/html; charset=utf-8") }))
+        .route(
+            "/",
+            get(|| async { page(assets::INDEX_HTML, "text/html; charset=utf-8") }),
+        )
         .route(
             "/assets/openseadragon.min.js",
             get(|| async { page(assets::OPENSEADRAGON_JS, "text/javascript; charset=utf-8") }),
@@ -97,7 +101,9 @@ async fn heatmap(State(viewer): State<Arc<Viewer>>) -> Response {
 /// A tile name `COL_ROW.EXT` with the expected extension; `Err` is the answer to give.
 fn parse_tile(level: &str, tile: &str, extension: &str) -> Result<(usize, u64, u64), Response> {
     let bad = |what: &str| error(StatusCode::BAD_REQUEST, what);
-    let level = level.parse::<usize>().map_err(|_| bad("the level is not a number"))?;
+    let level = level
+        .parse::<usize>()
+        .map_err(|_| bad("the level is not a number"))?;
     let (coords, ext) = tile
         .rsplit_once('.')
         .ok_or_else(|| bad("a tile is named COL_ROW.EXT"))?;
@@ -107,8 +113,12 @@ fn parse_tile(level: &str, tile: &str, extension: &str) -> Result<(usize, u64, u
     let (col, row) = coords
         .split_once('_')
         .ok_or_else(|| bad("a tile is named COL_ROW.EXT"))?;
-    let col = col.parse::<u64>().map_err(|_| bad("the column is not a number"))?;
-    let row = row.parse::<u64>().map_err(|_| bad("the row is not a number"))?;
+    let col = col
+        .parse::<u64>()
+        .map_err(|_| bad("the column is not a number"))?;
+    let row = row
+        .parse::<u64>()
+        .map_err(|_| bad("the row is not a number"))?;
     Ok((level, col, row))
 }
 
@@ -120,7 +130,10 @@ async fn blocking(
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(body)) => bytes(body, content_type),
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the tile could not be made"),
+        Err(_) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the tile could not be made",
+        ),
     }
 }
 
@@ -189,9 +202,15 @@ struct Point {
     y: f64,
 }
 
-async fn cell_at(State(viewer): State<Arc<Viewer>>, point: Option<Query<Point>>) -> Response {
-    let Some(Query(Point { x, y })) = point else {
-        return error(StatusCode::BAD_REQUEST, "give the point as ?x=NUMBER&y=NUMBER");
+async fn cell_at(
+    State(viewer): State<Arc<Viewer>>,
+    point: Result<Query<Point>, QueryRejection>,
+) -> Response {
+    let Ok(Query(Point { x, y })) = point else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "give the point as ?x=NUMBER&y=NUMBER",
+        );
     };
     if !x.is_finite() || !y.is_finite() {
         return error(StatusCode::BAD_REQUEST, "the point must be finite");
@@ -221,10 +240,25 @@ mod tests {
     fn tile_names_are_checked() {
         assert_eq!(parse_tile("3", "1_2.jpeg", "jpeg").ok(), Some((3, 1, 2)));
         let status = |r: Result<(usize, u64, u64), Response>| r.err().map(|r| r.status());
-        assert_eq!(status(parse_tile("x", "1_2.jpeg", "jpeg")), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(status(parse_tile("3", "1-2.jpeg", "jpeg")), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(status(parse_tile("3", "1_-2.jpeg", "jpeg")), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(status(parse_tile("3", "12", "jpeg")), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(status(parse_tile("3", "1_2.png", "jpeg")), Some(StatusCode::NOT_FOUND));
+        assert_eq!(
+            status(parse_tile("x", "1_2.jpeg", "jpeg")),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(
+            status(parse_tile("3", "1-2.jpeg", "jpeg")),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(
+            status(parse_tile("3", "1_-2.jpeg", "jpeg")),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(
+            status(parse_tile("3", "12", "jpeg")),
+            Some(StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(
+            status(parse_tile("3", "1_2.png", "jpeg")),
+            Some(StatusCode::NOT_FOUND)
+        );
     }
 }

@@ -13,28 +13,30 @@ pub struct Stats {
 /// The kind of a request path: `slide_tile`, `cells_tile`, `patches_tile`, `cell_at`, or the
 /// path itself for the few fixed pages (`/`, `/info.json`, ...); `other` for anything else.
 pub fn kind_of(path: &str) -> String {
-    if path.starts_with("/slide_files/") {
-        "slide_tile".to_owned()
-    } else if let Some(rest) = path.strip_prefix("/layers/") {
-        match rest.split('/').next() {
-            Some(layer @ ("cells" | "patches")) if rest.contains('/') => format!("{layer}_tile"),
-            _ => "other".to_owned(),
-        }
-    } else if path.starts_with("/cells/at") {
-        "cell_at".to_owned()
-    } else if matches!(
-        path,
-        "/" | "/info.json"
-            | "/slide.dzi"
-            | "/layers/heatmap.png"
-            | "/assets/openseadragon.min.js"
-            | "/assets/viewer.js"
-            | "/assets/viewer.css"
-    ) {
-        path.to_owned()
-    } else {
-        "other".to_owned()
+    const PAGES: [&str; 7] = [
+        "/",
+        "/info.json",
+        "/slide.dzi",
+        "/layers/heatmap.png",
+        "/assets/openseadragon.min.js",
+        "/assets/viewer.js",
+        "/assets/viewer.css",
+    ];
+    if PAGES.contains(&path) {
+        return path.to_owned();
     }
+    let kind = if path.starts_with("/slide_files/") {
+        "slide_tile"
+    } else if path.starts_with("/layers/cells/") {
+        "cells_tile"
+    } else if path.starts_with("/layers/patches/") {
+        "patches_tile"
+    } else if path == "/cells/at" {
+        "cell_at"
+    } else {
+        "other"
+    };
+    kind.to_owned()
 }
 
 impl Stats {

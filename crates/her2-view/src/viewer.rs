@@ -78,9 +78,10 @@ impl Viewer {
         let opened = wsi_io::open(slide)?;
         let tiles = TileSource::new(opened, options.tile_size)?;
         let results = results.map(Results::load).transpose()?;
-        let name = slide
-            .file_name()
-            .map_or_else(|| slide.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = slide.file_name().map_or_else(
+            || slide.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Ok(Self {
             name,
             tiles,

@@ -27,7 +27,11 @@ pub struct ViewArgs {
 
 /// Runs `her2 view` until Ctrl-C.
 pub fn run(args: ViewArgs) -> anyhow::Result<()> {
-    let viewer = Viewer::open(&args.slide, args.results.as_deref(), ViewerOptions::default())?;
+    let viewer = Viewer::open(
+        &args.slide,
+        args.results.as_deref(),
+        ViewerOptions::default(),
+    )?;
     let viewer = Arc::new(viewer);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -35,7 +35,11 @@ fn matrix_table(m: &ConfusionMatrix, id: &str) -> String {
         let total: u64 = row.iter().sum();
         let _ = write!(out, "<tr><th>{}</th>", escape(class));
         for n in row {
-            let share = if total > 0 { *n as f64 / total as f64 } else { 0.0 };
+            let share = if total > 0 {
+                *n as f64 / total as f64
+            } else {
+                0.0
+            };
             let _ = write!(
                 out,
                 "<td class=\"num\" style=\"background:rgba(59,110,165,{:.2})\">{n}</td>",
@@ -50,7 +54,13 @@ fn matrix_table(m: &ConfusionMatrix, id: &str) -> String {
 
 fn evaluation_block(e: &Evaluation, id: &str) -> String {
     let stats = table(
-        &["slides", "accuracy", "kappa", "kappa (linear)", "kappa (quadratic)"],
+        &[
+            "slides",
+            "accuracy",
+            "kappa",
+            "kappa (linear)",
+            "kappa (quadratic)",
+        ],
         &[vec![
             format!("{}", e.slides),
             e.accuracy
@@ -103,7 +113,11 @@ pub fn eval_page(slides: usize, rules: &[RuleEvaluation<'_>], failed: &[String])
         let _ = write!(body, "<h2>{} rule: scores</h2>\n", escape(r.rule));
         body.push_str(&evaluation_block(r.scores, &format!("scores-{}", r.rule)));
         if let Some(c) = r.categories {
-            let _ = write!(body, "<h2>{} rule: ASCO/CAP 2023 categories</h2>\n", escape(r.rule));
+            let _ = write!(
+                body,
+                "<h2>{} rule: ASCO/CAP 2023 categories</h2>\n",
+                escape(r.rule)
+            );
             body.push_str(&evaluation_block(c, &format!("categories-{}", r.rule)));
         }
     }

@@ -152,7 +152,9 @@ mod tests {
     fn embedded_images_are_bounded_jpegs() {
         let image = RgbImage::from_pixel(900, 300, image::Rgb([200, 10, 10]));
         let uri = jpeg_data_uri(&image, 300).expect("encodes");
-        let b64 = uri.strip_prefix("data:image/jpeg;base64,").expect("jpeg uri");
+        let b64 = uri
+            .strip_prefix("data:image/jpeg;base64,")
+            .expect("jpeg uri");
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .expect("base64");

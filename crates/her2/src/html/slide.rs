@@ -7,9 +7,7 @@ use her2_score::{Assessment, Her2Score, SlideFeatures};
 use image::RgbImage;
 use tissue_mask::PieceRole;
 
-use super::charts::{
-    css_rgb, grouped_percent_bars, legend, turbo_colour_bar, value_against_cuts,
-};
+use super::charts::{css_rgb, grouped_percent_bars, legend, turbo_colour_bar, value_against_cuts};
 use super::page::{document, escape, jpeg_data_uri, table, table_with_classes};
 use crate::outputs::score_colour;
 use crate::report::Her2Report;
@@ -21,7 +19,12 @@ const FIGURE_SIDE: u32 = 1000;
 const INTENSITIES: [&str; 4] = ["none", "faint", "weak-moderate", "intense"];
 
 /// Colours of the intensity bars: none, faint, weak-moderate, intense.
-const INTENSITY_COLOURS: [[u8; 3]; 4] = [[220, 224, 228], [255, 235, 127], [245, 160, 60], [180, 40, 30]];
+const INTENSITY_COLOURS: [[u8; 3]; 4] = [
+    [220, 224, 228],
+    [255, 235, 127],
+    [245, 160, 60],
+    [180, 40, 30],
+];
 
 /// Outline colour of a tissue piece by role.
 fn role_colour(role: PieceRole) -> [u8; 3] {
@@ -75,7 +78,11 @@ pub fn slide_report(
     body.push_str(&maps_section(heatmap, overlay)?);
     body.push_str(&timings_section(report));
     body.push_str(&input_section(report));
-    Ok(document(&format!("HER2 {} - {name}", a.score.label()), &body, None))
+    Ok(document(
+        &format!("HER2 {} - {name}", a.score.label()),
+        &body,
+        None,
+    ))
 }
 
 fn flags_section(a: &Assessment) -> String {
@@ -84,7 +91,11 @@ fn flags_section(a: &Assessment) -> String {
         out.push_str("<div class=\"ok\">No flags.</div>");
     }
     for flag in &a.flags {
-        let _ = write!(out, "<div class=\"flag\">{}</div>", escape(&flag.to_string()));
+        let _ = write!(
+            out,
+            "<div class=\"flag\">{}</div>",
+            escape(&flag.to_string())
+        );
     }
     out.push_str("</div>\n");
     out
@@ -141,7 +152,11 @@ fn trace_section(report: &Her2Report) -> String {
         })
         .collect();
     out.push_str("<p>The same slide by every built-in rule:</p>\n");
-    out.push_str(&table(&["rule", "score", "category", "reason"], &others, "id=\"all-rules\""));
+    out.push_str(&table(
+        &["rule", "score", "category", "reason"],
+        &others,
+        "id=\"all-rules\"",
+    ));
     out
 }
 
@@ -183,7 +198,13 @@ fn percentages_section(f: &SlideFeatures, report: &Her2Report) -> String {
         f.patches,
         legend(&legend_items),
         table(
-            &["intensity", "complete cells", "% complete", "incomplete cells", "% incomplete"],
+            &[
+                "intensity",
+                "complete cells",
+                "% complete",
+                "incomplete cells",
+                "% incomplete"
+            ],
             &rows,
             "id=\"percentages\""
         )
@@ -242,7 +263,10 @@ fn indexes_section(report: &Her2Report) -> String {
 
 fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, String> {
     let t = &report.tissue;
-    let (w, h) = (report.input.dimensions.0 as f64, report.input.dimensions.1 as f64);
+    let (w, h) = (
+        report.input.dimensions.0 as f64,
+        report.input.dimensions.1 as f64,
+    );
     let mut svg = format!(
         "<svg class=\"full\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"tissue pieces\">\
          <image href=\"{}\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\"/>",
@@ -278,10 +302,11 @@ fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, Str
             ]
         })
         .collect();
-    let legend_items: Vec<([u8; 3], String)> = [PieceRole::Patient, PieceRole::Control, PieceRole::Excluded]
-        .into_iter()
-        .map(|r| (role_colour(r), role_name(r).to_owned()))
-        .collect();
+    let legend_items: Vec<([u8; 3], String)> =
+        [PieceRole::Patient, PieceRole::Control, PieceRole::Excluded]
+            .into_iter()
+            .map(|r| (role_colour(r), role_name(r).to_owned()))
+            .collect();
     let control = match &report.control {
         Some(c) => format!(
             "<p id=\"control\">Control pieces {:?}: {} cells, staining average {:.3}, {:.1}% of cells \
@@ -300,7 +325,13 @@ fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, Str
         t.scored_area_mm2,
         legend(&legend_items),
         table(
-            &["piece", "role", "area mm²", "mean DAB OD", "DAB-positive area"],
+            &[
+                "piece",
+                "role",
+                "area mm²",
+                "mean DAB OD",
+                "DAB-positive area"
+            ],
             &rows,
             "id=\"pieces\""
         )
@@ -308,10 +339,15 @@ fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, Str
 }
 
 fn maps_section(heatmap: &RgbImage, overlay: &RgbImage) -> Result<String, String> {
-    let scores: Vec<([u8; 3], String)> = [Her2Score::Zero, Her2Score::One, Her2Score::Two, Her2Score::Three]
-        .into_iter()
-        .map(|s| (score_colour(s).0, format!("patch {}", s.label())))
-        .collect();
+    let scores: Vec<([u8; 3], String)> = [
+        Her2Score::Zero,
+        Her2Score::One,
+        Her2Score::Two,
+        Her2Score::Three,
+    ]
+    .into_iter()
+    .map(|s| (score_colour(s).0, format!("patch {}", s.label())))
+    .collect();
     Ok(format!(
         "<h2>Tumour heatmap and analysed patches</h2>\n\
          <div class=\"figure\"><img id=\"heatmap\" alt=\"tumour probability heatmap\" src=\"{}\">\
@@ -354,14 +390,42 @@ fn timings_section(report: &Her2Report) -> String {
 fn input_section(report: &Her2Report) -> String {
     let i = &report.input;
     let rows = vec![
-        vec!["file".to_owned(), format!("<span class=\"mono\">{}</span>", escape(&i.path.display().to_string()))],
-        vec!["SHA-256".to_owned(), format!("<span class=\"mono\" id=\"sha256\">{}</span>", escape(&i.sha256))],
+        vec![
+            "file".to_owned(),
+            format!(
+                "<span class=\"mono\">{}</span>",
+                escape(&i.path.display().to_string())
+            ),
+        ],
+        vec![
+            "SHA-256".to_owned(),
+            format!(
+                "<span class=\"mono\" id=\"sha256\">{}</span>",
+                escape(&i.sha256)
+            ),
+        ],
         vec!["size".to_owned(), format!("{} bytes", i.bytes)],
-        vec!["vendor".to_owned(), escape(i.vendor.as_deref().unwrap_or("unknown"))],
-        vec!["level-0 size".to_owned(), format!("{} x {} px", i.dimensions.0, i.dimensions.1)],
-        vec!["resolution".to_owned(), format!("{:.4} &micro;m/px ({:?})", i.mpp, i.mpp_source)],
+        vec![
+            "vendor".to_owned(),
+            escape(i.vendor.as_deref().unwrap_or("unknown")),
+        ],
+        vec![
+            "level-0 size".to_owned(),
+            format!("{} x {} px", i.dimensions.0, i.dimensions.1),
+        ],
+        vec![
+            "resolution".to_owned(),
+            format!("{:.4} &micro;m/px ({:?})", i.mpp, i.mpp_source),
+        ],
         vec!["tumour model".to_owned(), escape(&report.tumor.model_id)],
-        vec!["her2 version".to_owned(), format!("<span id=\"version\">{}</span> (report schema {})", escape(&report.her2_version), report.schema_version)],
+        vec![
+            "her2 version".to_owned(),
+            format!(
+                "<span id=\"version\">{}</span> (report schema {})",
+                escape(&report.her2_version),
+                report.schema_version
+            ),
+        ],
     ];
     format!(
         "<h2>Input and version</h2>\n{}<p class=\"muted\">The full configuration and every value \
