@@ -74,6 +74,7 @@ fn resume_rescores_a_slide_without_its_report_and_skips_one_with_it() {
             "heatmap.png",
             "overlay.png",
             "patches.csv",
+            "report.html",
             "report.json",
             "tumor.geojson"
         ]
@@ -184,10 +185,14 @@ fn report_json_is_renamed_into_place_after_every_other_output() {
     let dir = tempfile::tempdir().unwrap();
     let options = OutputOptions::default();
     let written = write_outputs(&analysis, &dir.path().join("slide"), options).unwrap();
-    assert_eq!(written.len(), 5, "{written:?}");
+    assert_eq!(written.len(), 6, "{written:?}");
     assert!(
         written.last().unwrap().ends_with(REPORT_FILE),
         "{written:?}"
+    );
+    assert!(
+        written[written.len() - 2].ends_with("report.html"),
+        "the page just before the report: {written:?}"
     );
 
     // Renaming fails half-way (overlay.png is taken by a folder): the outputs renamed before

@@ -1,6 +1,8 @@
 //! Synthetic slides for the facade's integration tests, generated into a temp folder.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod chromium;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

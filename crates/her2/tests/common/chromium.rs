@@ -1,0 +1,63 @@
+//! Headless Chromium for the browser tests: found on PATH (Debian's `chromium`, which
+//! `scripts/install-deps` installs), run with a time limit, its DOM or a screenshot returned.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The Chromium binary: `$CHROMIUM`, else `chromium`, `chromium-browser` or `google-chrome`
+/// on PATH; `None` (and a line on stderr saying the test is skipped) when there is none.
+pub fn find(test: &str) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = match std::env::var_os("CHROMIUM") {
+        Some(path) => vec![PathBuf::from(path)],
+        None => {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            std::env::split_paths(&path)
+                .flat_map(|dir| {
+                    ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name))
+                })
+                .collect()
+        }
+    };
+    let found = candidates.into_iter().find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("{test}: skipped: no chromium found (scripts/install-deps installs it)");
+    }
+    found
+}
+
+/// Runs headless Chromium on `url` with `extra` arguments (e.g. `--dump-dom`), letting the
+/// page run for `budget_ms` of virtual time; stdout. Panics after 90 s of real time.
+pub fn run(chromium: &Path, profile: &Path, url: &str, extra: &[&str], budget_ms: u32) -> String {
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--virtual-time-budget={budget_ms}"),
+        ])
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium took over 90 s on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("chromium output");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
