@@ -45,9 +45,15 @@ fn batch_goes_on_after_a_failure_resumes_and_shards() {
     assert!(!out.join("broken").join("report.json").exists());
     // The cohort's index links each scored slide's report and names the failure.
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(index.contains("<a href=\"3plus-s41/report.html\">3plus-s41</a>"), "{index}");
+    assert!(
+        index.contains("<a href=\"3plus-s41/report.html\">3plus-s41</a>"),
+        "{index}"
+    );
     assert!(!index.contains("broken/report.html"));
-    assert!(index.contains("broken.svs"), "the failure's error is listed");
+    assert!(
+        index.contains("broken.svs"),
+        "the failure's error is listed"
+    );
     assert_eq!(index.matches("<tr>").count(), 4, "header and three slides");
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
     assert_eq!(features.lines().count(), 3, "header + two scored slides");

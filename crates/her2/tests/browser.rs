@@ -41,11 +41,26 @@ fn report_html_opens_from_disk_with_score_charts_and_legends() {
     let page = out.join("report.html");
     let html = std::fs::read_to_string(&page).unwrap();
     // Self-contained: nothing to fetch.
-    for external in ["src=\"http", "href=\"http", "<link", "<script src", "url(http"] {
-        assert!(!html.contains(external), "report.html refers outside: {external}");
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "<link",
+        "<script src",
+        "url(http",
+    ] {
+        assert!(
+            !html.contains(external),
+            "report.html refers outside: {external}"
+        );
     }
     let url = format!("file://{}", page.display());
-    let dom = chromium::run(&chromium, &dir.path().join("profile"), &url, &["--dump-dom"], 2000);
+    let dom = chromium::run(
+        &chromium,
+        &dir.path().join("profile"),
+        &url,
+        &["--dump-dom"],
+        2000,
+    );
     for expected in [
         "<div class=\"score\" id=\"score\">HER2 2+</div>",
         "ASCO/CAP 2023: 2+",
@@ -60,7 +75,10 @@ fn report_html_opens_from_disk_with_score_charts_and_legends() {
         "id=\"timings\"",
         "id=\"sha256\"",
     ] {
-        assert!(dom.contains(expected), "the rendered report lacks {expected}");
+        assert!(
+            dom.contains(expected),
+            "the rendered report lacks {expected}"
+        );
     }
     let png = screenshot_path("report.png");
     let _ = std::fs::remove_file(&png);
@@ -68,7 +86,10 @@ fn report_html_opens_from_disk_with_score_charts_and_legends() {
         &chromium,
         &dir.path().join("profile"),
         &url,
-        &[&format!("--screenshot={}", png.display()), "--window-size=1100,1400"],
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1100,1400",
+        ],
         2000,
     );
     let shot = image::open(&png).expect("chromium wrote the screenshot");
@@ -78,8 +99,7 @@ fn report_html_opens_from_disk_with_score_charts_and_legends() {
 /// The first cell of `cells.geojson`: the mean of its outline, a point inside it.
 fn a_cell_centre(out: &Path) -> (f64, f64) {
     let cells: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("cells.geojson")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("cells.geojson")).unwrap()).unwrap();
     let ring = cells["features"][0]["geometry"]["coordinates"][0]
         .as_array()
         .unwrap();
@@ -109,13 +129,23 @@ fn the_viewer_shows_the_slide_the_cells_and_a_clicked_cell() {
         .block_on(her2_view::listen("127.0.0.1:0".parse().unwrap()))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    runtime.spawn(her2_view::serve(viewer.clone(), listener, std::future::pending()));
+    runtime.spawn(her2_view::serve(
+        viewer.clone(),
+        listener,
+        std::future::pending(),
+    ));
 
     // The page opened on a cell (#cell=x,y does what a click on it does).
     let (x, y) = a_cell_centre(&out);
     let url = format!("http://{addr}/#cell={x:.1},{y:.1}");
     let profile = dir.path().join("profile");
-    let dom = chromium::run(&chromium, &profile, &url, &["--dump-dom", "--window-size=1400,900"], 8000);
+    let dom = chromium::run(
+        &chromium,
+        &profile,
+        &url,
+        &["--dump-dom", "--window-size=1400,900"],
+        8000,
+    );
     for expected in [
         "HER2 2+",
         "ASCO/CAP 2023",
@@ -136,7 +166,12 @@ fn the_viewer_shows_the_slide_the_cells_and_a_clicked_cell() {
     assert!(stats.count("cells_tile", 200) > 0, "{:?}", stats.all());
     assert!(stats.count("patches_tile", 200) > 0, "{:?}", stats.all());
     assert_eq!(stats.count("cell_at", 200), 1, "{:?}", stats.all());
-    assert_eq!(stats.count("/layers/heatmap.png", 200), 1, "{:?}", stats.all());
+    assert_eq!(
+        stats.count("/layers/heatmap.png", 200),
+        1,
+        "{:?}",
+        stats.all()
+    );
     for (kind, status, n) in stats.all() {
         assert!(
             status == 200 || kind == "other",
@@ -150,7 +185,10 @@ fn the_viewer_shows_the_slide_the_cells_and_a_clicked_cell() {
         &chromium,
         &profile,
         &url,
-        &[&format!("--screenshot={}", png.display()), "--window-size=1400,900"],
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1400,900",
+        ],
         8000,
     );
     let shot = image::open(&png).expect("chromium wrote the screenshot");

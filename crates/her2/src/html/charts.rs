@@ -14,7 +14,7 @@ pub fn css_rgb(c: [u8; 3]) -> String {
 /// cut (`(position, label)`), and the value written at the bar's end.
 pub fn value_against_cuts(value: f64, max: f64, cuts: &[(f64, String)], shown: &str) -> String {
     const W: f64 = 360.0;
-    const LEFT: f64 = 4.0;
+    const LEFT: f64 = 14.0;
     let max = if max > 0.0 { max } else { 1.0 };
     let x = |v: f64| LEFT + (v.clamp(0.0, max) / max) * (W - 2.0 * LEFT);
     let mut svg = format!(
@@ -55,7 +55,7 @@ pub fn grouped_percent_bars(
     const H: f64 = 150.0;
     const TOP: f64 = 14.0;
     const BAR: f64 = 26.0;
-    let group_w = BAR * series.len() as f64 + 24.0;
+    let group_w = BAR * series.len() as f64 + 56.0;
     let w = 36.0 + group_w * groups.len() as f64;
     let y = |p: f64| TOP + H - p.clamp(0.0, 100.0) / 100.0 * H;
     let mut svg = format!(
@@ -161,16 +161,16 @@ mod tests {
     #[test]
     fn cuts_and_value_are_drawn_where_they_belong() {
         let svg = value_against_cuts(0.5, 1.0, &[(0.25, "1+/2+".to_owned())], "0.500");
-        // The value bar spans half the track (352 px wide), the cut line sits at a quarter.
-        assert!(svg.contains("width=\"176.0\""), "{svg}");
-        assert!(svg.contains("x1=\"92.0\""), "{svg}");
+        // The value bar spans half the track (332 px wide), the cut line sits at a quarter.
+        assert!(svg.contains("width=\"166.0\""), "{svg}");
+        assert!(svg.contains("x1=\"97.0\""), "{svg}");
         assert!(svg.contains(">1+/2+</text>"));
     }
 
     #[test]
     fn values_beyond_the_scale_are_clamped() {
         let svg = value_against_cuts(7.0, 1.0, &[], "7");
-        assert!(svg.contains("width=\"352.0\""), "{svg}");
+        assert!(svg.contains("width=\"332.0\""), "{svg}");
     }
 
     #[test]

@@ -102,20 +102,20 @@ pub fn eval_page(slides: usize, rules: &[RuleEvaluation<'_>], failed: &[String])
         "<h1>HER2 evaluation against the labels</h1>\n<p>{slides} slide(s) in the manifest.</p>\n"
     );
     if !failed.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "<div class=\"flag\">{} slide(s) failed and are not counted: {}</div>\n",
+            "<div class=\"flag\">{} slide(s) failed and are not counted: {}</div>",
             failed.len(),
             escape(&failed.join(", "))
         );
     }
     for r in rules {
-        let _ = write!(body, "<h2>{} rule: scores</h2>\n", escape(r.rule));
+        let _ = writeln!(body, "<h2>{} rule: scores</h2>", escape(r.rule));
         body.push_str(&evaluation_block(r.scores, &format!("scores-{}", r.rule)));
         if let Some(c) = r.categories {
-            let _ = write!(
+            let _ = writeln!(
                 body,
-                "<h2>{} rule: ASCO/CAP 2023 categories</h2>\n",
+                "<h2>{} rule: ASCO/CAP 2023 categories</h2>",
                 escape(r.rule)
             );
             body.push_str(&evaluation_block(c, &format!("categories-{}", r.rule)));

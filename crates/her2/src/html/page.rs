@@ -78,15 +78,15 @@ th.sortable{cursor:pointer}th.sortable:after{content:' \\2195';color:#9aa5b1}";
 /// `script` run at the end of the body.
 pub fn document(title: &str, body: &str, script: Option<&str>) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + 512);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n",
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}",
         escape(title)
     );
     if let Some(script) = script {
-        let _ = write!(out, "<script>{script}</script>\n");
+        let _ = writeln!(out, "<script>{script}</script>");
     }
     out.push_str("</body>\n</html>\n");
     out

@@ -58,11 +58,11 @@ pub fn slide_report(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| report.input.path.display().to_string());
     let mut body = String::new();
-    let _ = write!(
+    let _ = writeln!(
         body,
         "<h1>HER2 IHC report: {}</h1>\n<div class=\"score\" id=\"score\">HER2 {}</div>\n\
          <div class=\"category\" id=\"category\">ASCO/CAP 2023: {} &mdash; {}</div>\n\
-         <p>Decided by the <b>{}</b> rule: {}</p>\n",
+         <p>Decided by the <b>{}</b> rule: {}</p>",
         escape(&name),
         escape(a.score.label()),
         escape(a.category.label()),
@@ -250,9 +250,9 @@ fn indexes_section(report: &Her2Report) -> String {
     );
     for (name, value, cuts) in indexes {
         let cuts: Vec<(f64, String)> = cuts.into_iter().flatten().collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td></tr>",
             escape(name),
             value_against_cuts(value, 1.0, &cuts, &format!("{value:.3}"))
         );
@@ -276,10 +276,17 @@ fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, Str
     for piece in &t.pieces {
         let [x0, y0, x1, y1] = piece.bbox;
         let colour = css_rgb(role_colour(piece.role));
+        // Labels of pieces in the right half end at the box's right edge, to stay on the figure.
+        let (label_x, anchor) = if x0 > w / 2.0 {
+            (x1, "end")
+        } else {
+            (x0, "start")
+        };
         let _ = write!(
             svg,
             "<rect x=\"{x0}\" y=\"{y0}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{colour}\" \
-             stroke-width=\"{stroke}\"/><text x=\"{x0}\" y=\"{}\" font-size=\"{}\" fill=\"{colour}\">{} {}</text>",
+             stroke-width=\"{stroke}\"/><text x=\"{label_x}\" y=\"{}\" font-size=\"{}\" \
+             text-anchor=\"{anchor}\" fill=\"{colour}\">{} {}</text>",
             x1 - x0,
             y1 - y0,
             (y0 - stroke * 2.0).max(stroke * 12.0),
@@ -297,8 +304,10 @@ fn tissue_section(report: &Her2Report, overlay: &RgbImage) -> Result<String, Str
                 format!("{}", p.id),
                 escape(role_name(p.role)),
                 format!("{:.3}", p.area_mm2),
-                format!("{:.3}", p.mean_dab),
-                format!("{:.1}%", 100.0 * p.dab_positive_fraction),
+                p.mean_dab
+                    .map_or_else(|| "n/a".to_owned(), |d| format!("{d:.3}")),
+                p.dab_positive_fraction
+                    .map_or_else(|| "n/a".to_owned(), |f| format!("{:.1}%", 100.0 * f)),
             ]
         })
         .collect();
