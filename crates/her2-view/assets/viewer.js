@@ -22,8 +22,9 @@
     document.title = 'her2 view: ' + info.name;
     if (info.summary) {
       document.getElementById('score').textContent = 'HER2 ' + info.summary.score;
-      document.getElementById('category').textContent =
-        'ASCO/CAP 2023: ' + info.summary.category + ' (' + info.summary.clinical_group + ')';
+      var categories = { 'null': '0 (null)', ultralow: '0 (ultralow)', one: '1+', two: '2+', three: '3+' };
+      document.getElementById('category').textContent = 'ASCO/CAP 2023: ' +
+        (categories[info.summary.category] || info.summary.category) + ' (' + info.summary.clinical_group + ')';
       document.getElementById('fired').textContent = info.summary.fired;
       info.summary.flags.forEach(function (f) {
         document.getElementById('flags').appendChild(el('div', { 'class': 'flag' }, f));
@@ -89,8 +90,8 @@
             toggle('cells', 'cells (' + info.cells + ')', true, function (on) { e.item.setOpacity(on ? 1 : 0); });
           }
         });
-        legend.appendChild(el('div', { id: 'cell-legend' }, 'Cells (outline colour by class; zoom in to ' +
-          (1 / info.cells_max_downsample) + 'x or closer)'));
+        legend.appendChild(el('div', { id: 'cell-legend' }, 'Cells, outlined in their class colour ' +
+          '(drawn from 1/' + info.cells_max_downsample + ' of full resolution in)'));
         info.classes.forEach(function (c) { legend.appendChild(swatch(c.colour, c.name + ' (' + c.count + ')')); });
       }
       if (info.pieces.length > 0) {

@@ -242,7 +242,7 @@ fn parse_patches(text: &str) -> std::result::Result<Vec<Shape>, String> {
         shapes.push(Shape {
             outline: vec![[x, y], [x + w, y], [x + w, y + h], [x, y + h]],
             stroke: [r, g, b, 255],
-            fill: Some([r, g, b, 80]),
+            fill: Some([r, g, b, 110]),
         });
     }
     Ok(shapes)
@@ -361,7 +361,7 @@ mod tests {
         let shapes =
             parse_patches("x,y,w,h,score\n0,0,512,512,2+\n512,0,512,512,0\n").expect("valid");
         assert_eq!(shapes.len(), 2);
-        assert_eq!(shapes[0].fill, Some([245, 140, 30, 80]));
+        assert_eq!(shapes[0].fill, Some([245, 140, 30, 110]));
         assert_eq!(shapes[1].outline[1], [1024.0, 0.0]);
     }
 

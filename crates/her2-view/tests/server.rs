@@ -142,7 +142,7 @@ async fn results_become_layers_and_cells_answer_clicks() {
     let (status, png) = get(addr, &format!("/layers/patches/{FULL}/2_2.png")).await;
     assert_eq!(status, 200);
     let tile = image::load_from_memory(&png).unwrap().to_rgba8();
-    assert_eq!(tile.get_pixel(100, 100).0, [245, 140, 30, 80]);
+    assert_eq!(tile.get_pixel(100, 100).0, [245, 140, 30, 110]);
     let (status, _) = get(addr, "/layers/nope/3/0_0.png").await;
     assert_eq!(status, 404);
     let (status, heat) = get(addr, "/layers/heatmap.png").await;

@@ -93,7 +93,7 @@ fn resume_rescores_a_slide_without_its_report_and_skips_one_with_it() {
         ]
     );
     assert!(out.join("s0/report.json").is_file());
-    assert_eq!(outputs("s0").len(), 5, "{:?}", outputs("s0"));
+    assert_eq!(outputs("s0").len(), 6, "{:?}", outputs("s0"));
     assert_eq!(
         std::fs::read(out.join("s1/report.json")).unwrap(),
         skipped_report,

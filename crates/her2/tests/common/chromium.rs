@@ -26,8 +26,19 @@ pub fn find(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// Runs headless Chromium on `url` with `extra` arguments (e.g. `--dump-dom`), letting the
-/// page run for `budget_ms` of virtual time; stdout. Panics after 90 s of real time.
+/// A new, empty folder under `parent`.
+fn fresh_profile(parent: &Path) -> PathBuf {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = parent.join(format!("profile-{n}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs headless Chromium on `url`, with a fresh profile under `profile` (a profile reused
+/// with a warm cache can keep headless Chromium from ever finishing), with `extra` arguments (e.g. `--dump-dom`), letting the
+/// page run for `budget_ms` of virtual time (0: until it has loaded, for pages without
+/// scripts); stdout. Panics after 90 s of real time.
 pub fn run(chromium: &Path, profile: &Path, url: &str, extra: &[&str], budget_ms: u32) -> String {
     let mut child = Command::new(chromium)
         .args([
@@ -38,26 +49,29 @@ pub fn run(chromium: &Path, profile: &Path, url: &str, extra: &[&str], budget_ms
             "--disable-extensions",
             "--disable-background-networking",
             "--hide-scrollbars",
-            &format!("--user-data-dir={}", profile.display()),
-            &format!("--virtual-time-budget={budget_ms}"),
+            &format!("--user-data-dir={}", fresh_profile(profile).display()),
         ])
+        .args((budget_ms > 0).then(|| format!("--virtual-time-budget={budget_ms}")))
         .args(extra)
         .arg(url)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
+    // Read stdout as it comes (a DOM larger than the pipe's buffer would block Chromium).
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        text
+    });
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait for chromium").is_some() {
-            break;
-        }
+    while child.try_wait().expect("wait for chromium").is_none() {
         if started.elapsed() > Duration::from_secs(90) {
             let _ = child.kill();
-            panic!("chromium took over 90 s on {url}");
+            panic!("chromium took over 90 s on {url} with {extra:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let output = child.wait_with_output().expect("chromium output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    reader.join().expect("read chromium's output")
 }
