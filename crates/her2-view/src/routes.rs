@@ -98,9 +98,12 @@ async fn heatmap(State(viewer): State<Arc<Viewer>>) -> Response {
     }
 }
 
+/// Why a tile request is refused: the status and a message.
+type Refusal = (StatusCode, &'static str);
+
 /// A tile name `COL_ROW.EXT` with the expected extension; `Err` is the answer to give.
-fn parse_tile(level: &str, tile: &str, extension: &str) -> Result<(usize, u64, u64), Response> {
-    let bad = |what: &str| error(StatusCode::BAD_REQUEST, what);
+fn parse_tile(level: &str, tile: &str, extension: &str) -> Result<(usize, u64, u64), Refusal> {
+    let bad = |what: &'static str| (StatusCode::BAD_REQUEST, what);
     let level = level
         .parse::<usize>()
         .map_err(|_| bad("the level is not a number"))?;
@@ -108,7 +111,7 @@ fn parse_tile(level: &str, tile: &str, extension: &str) -> Result<(usize, u64, u
         .rsplit_once('.')
         .ok_or_else(|| bad("a tile is named COL_ROW.EXT"))?;
     if ext != extension {
-        return Err(error(StatusCode::NOT_FOUND, "no tiles of that format"));
+        return Err((StatusCode::NOT_FOUND, "no tiles of that format"));
     }
     let (col, row) = coords
         .split_once('_')
@@ -143,7 +146,7 @@ async fn slide_tile(
 ) -> Response {
     let (level, col, row) = match parse_tile(&level, &tile, "jpeg") {
         Ok(t) => t,
-        Err(answer) => return answer,
+        Err((status, why)) => return error(status, why),
     };
     if viewer.tiles().zoom().tile(level, col, row).is_none() {
         return error(StatusCode::NOT_FOUND, "no such tile");
@@ -165,7 +168,7 @@ async fn layer_tile(
 ) -> Response {
     let (level, col, row) = match parse_tile(&level, &tile, "png") {
         Ok(t) => t,
-        Err(answer) => return answer,
+        Err((status, why)) => return error(status, why),
     };
     let Some(region) = viewer.tiles().zoom().tile(level, col, row) else {
         return error(StatusCode::NOT_FOUND, "no such tile");
@@ -239,7 +242,7 @@ mod tests {
     #[test]
     fn tile_names_are_checked() {
         assert_eq!(parse_tile("3", "1_2.jpeg", "jpeg").ok(), Some((3, 1, 2)));
-        let status = |r: Result<(usize, u64, u64), Response>| r.err().map(|r| r.status());
+        let status = |r: Result<(usize, u64, u64), Refusal>| r.err().map(|r| r.0);
         assert_eq!(
             status(parse_tile("x", "1_2.jpeg", "jpeg")),
             Some(StatusCode::BAD_REQUEST)
