@@ -242,26 +242,15 @@ mod tests {
     #[test]
     fn tile_names_are_checked() {
         assert_eq!(parse_tile("3", "1_2.jpeg", "jpeg").ok(), Some((3, 1, 2)));
-        let status = |r: Result<(usize, u64, u64), Refusal>| r.err().map(|r| r.0);
-        assert_eq!(
-            status(parse_tile("x", "1_2.jpeg", "jpeg")),
-            Some(StatusCode::BAD_REQUEST)
-        );
-        assert_eq!(
-            status(parse_tile("3", "1-2.jpeg", "jpeg")),
-            Some(StatusCode::BAD_REQUEST)
-        );
-        assert_eq!(
-            status(parse_tile("3", "1_-2.jpeg", "jpeg")),
-            Some(StatusCode::BAD_REQUEST)
-        );
-        assert_eq!(
-            status(parse_tile("3", "12", "jpeg")),
-            Some(StatusCode::BAD_REQUEST)
-        );
-        assert_eq!(
-            status(parse_tile("3", "1_2.png", "jpeg")),
-            Some(StatusCode::NOT_FOUND)
-        );
+        for (level, tile, want) in [
+            ("x", "1_2.jpeg", StatusCode::BAD_REQUEST),
+            ("3", "1-2.jpeg", StatusCode::BAD_REQUEST),
+            ("3", "1_-2.jpeg", StatusCode::BAD_REQUEST),
+            ("3", "12", StatusCode::BAD_REQUEST),
+            ("3", "1_2.png", StatusCode::NOT_FOUND),
+        ] {
+            let got = parse_tile(level, tile, "jpeg").err().map(|r| r.0);
+            assert_eq!(got, Some(want), "{level}/{tile}");
+        }
     }
 }

@@ -9,21 +9,13 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{assert_success, chromium, her2, repo};
+use common::{assert_success, chromium};
 
 /// Scores the bundled demo slide with the demo model into `dir/out`.
 fn score_demo(dir: &Path) -> (PathBuf, PathBuf) {
-    let slide = repo().join("fixtures/synth/2plus-weak-s7.svs");
     let out = dir.join("out");
-    let model = repo().join("fixtures/models/demo-resnet34.bpk");
-    assert_success(&her2(&[
-        "score",
-        slide.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let (run, slide) = common::score_demo(&out);
+    assert_success(&run);
     (slide, out)
 }
 

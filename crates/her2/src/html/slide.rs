@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use her2_score::{Assessment, Her2Score, SlideFeatures};
+use her2_score::{Assessment, BoundaryVotes, Her2Score, SlideFeatures};
 use image::RgbImage;
 use tissue_mask::PieceRole;
 
@@ -214,34 +214,28 @@ fn percentages_section(f: &SlideFeatures, report: &Her2Report) -> String {
 fn indexes_section(report: &Her2Report) -> String {
     let f = &report.features;
     let p = &report.config.scoring.paper;
-    let cut = |v: Option<f64>, label: &str| v.map(|v| (v, label.to_owned()));
+    // The cuts of one index at the three boundaries, where the rule has one.
+    let cuts = |pick: fn(&BoundaryVotes) -> Option<f64>| -> Vec<(f64, String)> {
+        [
+            (&p.zero_one, "0/1+"),
+            (&p.one_two, "1+/2+"),
+            (&p.two_three, "2+/3+"),
+        ]
+        .into_iter()
+        .filter_map(|(votes, label)| pick(votes).map(|v| (v, label.to_owned())))
+        .collect()
+    };
     let indexes = [
-        (
-            "staining average",
-            f.staining_average,
-            vec![
-                cut(p.zero_one.staining, "0/1+"),
-                cut(p.one_two.staining, "1+/2+"),
-                cut(p.two_three.staining, "2+/3+"),
-            ],
-        ),
+        ("staining average", f.staining_average, cuts(|b| b.staining)),
         (
             "positive cell ratio",
             f.positive_cell_ratio,
-            vec![
-                cut(p.zero_one.positive_ratio, "0/1+"),
-                cut(p.one_two.positive_ratio, "1+/2+"),
-                cut(p.two_three.positive_ratio, "2+/3+"),
-            ],
+            cuts(|b| b.positive_ratio),
         ),
         (
             "circumferential membrane cell ratio",
             f.circumferential_ratio,
-            vec![
-                cut(p.zero_one.circumferential_ratio, "0/1+"),
-                cut(p.one_two.circumferential_ratio, "1+/2+"),
-                cut(p.two_three.circumferential_ratio, "2+/3+"),
-            ],
+            cuts(|b| b.circumferential_ratio),
         ),
     ];
     let mut out = String::from(
@@ -249,7 +243,6 @@ fn indexes_section(report: &Her2Report) -> String {
          <thead><tr><th>index</th><th>value and cuts (0 to 1)</th></tr></thead><tbody>\n",
     );
     for (name, value, cuts) in indexes {
-        let cuts: Vec<(f64, String)> = cuts.into_iter().flatten().collect();
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td></tr>",

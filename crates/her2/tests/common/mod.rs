@@ -54,6 +54,22 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     }
 }
 
+/// Scores the bundled demo slide with the bundled demo model into `out` (as `scripts/demo`
+/// does); the run and the slide's path.
+pub fn score_demo(out: &Path) -> (Output, PathBuf) {
+    let slide = repo().join("fixtures/synth/2plus-weak-s7.svs");
+    let model = repo().join("fixtures/models/demo-resnet34.bpk");
+    let run = her2(&[
+        "score",
+        slide.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (run, slide)
+}
+
 /// The repository root (where `fixtures/` is).
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
