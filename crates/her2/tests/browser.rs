@@ -157,10 +157,9 @@ fn the_viewer_shows_the_slide_the_cells_and_a_clicked_cell() {
     assert!(stats.count("slide_tile", 200) > 0, "{:?}", stats.all());
     assert!(stats.count("cells_tile", 200) > 0, "{:?}", stats.all());
     assert!(stats.count("patches_tile", 200) > 0, "{:?}", stats.all());
-    assert_eq!(stats.count("cell_at", 200), 1, "{:?}", stats.all());
-    assert_eq!(
-        stats.count("/layers/heatmap.png", 200),
-        1,
+    assert!(stats.count("cell_at", 200) >= 1, "{:?}", stats.all());
+    assert!(
+        stats.count("/layers/heatmap.png", 200) >= 1,
         "{:?}",
         stats.all()
     );

@@ -36,10 +36,29 @@ fn fresh_profile(parent: &Path) -> PathBuf {
 }
 
 /// Runs headless Chromium on `url`, with a fresh profile under `profile` (a profile reused
-/// with a warm cache can keep headless Chromium from ever finishing), with `extra` arguments (e.g. `--dump-dom`), letting the
-/// page run for `budget_ms` of virtual time (0: until it has loaded, for pages without
-/// scripts); stdout. Panics after 90 s of real time.
+/// with a warm cache can keep headless Chromium from ever finishing), with `extra` arguments
+/// (e.g. `--dump-dom`), letting the page run for `budget_ms` of virtual time (0: until it has loaded, for pages without
+/// scripts); stdout. A run that has not finished after 40 s of real time (headless Chromium
+/// under a virtual time budget now and then never finishes) is stopped and tried again, up to
+/// three times in all; then this panics.
 pub fn run(chromium: &Path, profile: &Path, url: &str, extra: &[&str], budget_ms: u32) -> String {
+    for attempt in 1..=3 {
+        if let Some(stdout) = run_once(chromium, profile, url, extra, budget_ms) {
+            return stdout;
+        }
+        eprintln!("chromium did not finish on {url} with {extra:?} (attempt {attempt} of 3)");
+    }
+    panic!("chromium never finished on {url} with {extra:?}");
+}
+
+/// One run of [`run`]; `None` when it was stopped after 40 s.
+fn run_once(
+    chromium: &Path,
+    profile: &Path,
+    url: &str,
+    extra: &[&str],
+    budget_ms: u32,
+) -> Option<String> {
     let mut child = Command::new(chromium)
         .args([
             "--headless",
@@ -67,11 +86,12 @@ pub fn run(chromium: &Path, profile: &Path, url: &str, extra: &[&str], budget_ms
     });
     let started = Instant::now();
     while child.try_wait().expect("wait for chromium").is_none() {
-        if started.elapsed() > Duration::from_secs(90) {
+        if started.elapsed() > Duration::from_secs(40) {
             let _ = child.kill();
-            panic!("chromium took over 90 s on {url} with {extra:?}");
+            let _ = child.wait();
+            return None;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    reader.join().expect("read chromium's output")
+    Some(reader.join().expect("read chromium's output"))
 }
