@@ -239,4 +239,35 @@ mod tests {
         assert!(s.contains(5.0, 5.0));
         assert!(!s.contains(15.0, 5.0));
     }
+
+    /// A million cells (a 100 000 px square slide packed with 30 px cells): one full-resolution
+    /// tile draws only its own few dozen, and a tile at the coarsest zoom that draws cells
+    /// (1/16) a few thousand. Timing printed; `cargo test -p her2-view --lib -- --ignored`.
+    #[test]
+    #[ignore = "builds a million cells (a few seconds); run by hand for the figure"]
+    fn a_million_cells_draw_tile_by_tile() {
+        let side = 1000;
+        let started = std::time::Instant::now();
+        let shapes: Vec<Shape> = (0..side * side)
+            .map(|i| square((i % side) as f32 * 100.0, (i / side) as f32 * 100.0, 30.0))
+            .collect();
+        let layer = VectorLayer::new(shapes);
+        let built = started.elapsed();
+        let t = std::time::Instant::now();
+        let fine = layer.render(&region(50_000.0, 50_000.0, 256, 1.0));
+        let fine_time = t.elapsed();
+        let t = std::time::Instant::now();
+        let coarse = layer.render(&region(50_000.0, 50_000.0, 256, 16.0));
+        let coarse_time = t.elapsed();
+        println!(
+            "{} cells indexed in {built:?}; full-resolution tile {fine_time:?} ({} cells), \
+             1/16 tile {coarse_time:?} ({} cells)",
+            layer.len(),
+            layer.query(50_000.0, 50_000.0, 256.0, 256.0).len(),
+            layer.query(50_000.0, 50_000.0, 4096.0, 4096.0).len()
+        );
+        assert_eq!(layer.len(), 1_000_000);
+        assert!(fine.pixels().any(|p| p.0[3] == 255));
+        assert!(coarse.pixels().any(|p| p.0[3] == 255));
+    }
 }
