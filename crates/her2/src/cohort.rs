@@ -224,9 +224,9 @@ pub fn feature_records(rows: &[CohortRow]) -> Vec<SlideRecord> {
         .collect()
 }
 
-/// Writes `summary.csv` and `features.csv` (suffixed with the shard when sharded) into the
-/// output folder; returns their paths.
-pub fn write_cohort_tables(rows: &[CohortRow], options: &CohortOptions) -> Result<[PathBuf; 2]> {
+/// Writes `summary.csv`, `features.csv` and `index.html` (each suffixed with the shard when
+/// sharded) into the output folder, each atomically; returns their paths.
+pub fn write_cohort_tables(rows: &[CohortRow], options: &CohortOptions) -> Result<[PathBuf; 3]> {
     std::fs::create_dir_all(&options.out).map_err(|e| Her2Error::io(&options.out, e))?;
     let suffix = if options.shard.count > 1 {
         format!("-shard-{}-of-{}", options.shard.index, options.shard.count)
@@ -237,5 +237,7 @@ pub fn write_cohort_tables(rows: &[CohortRow], options: &CohortOptions) -> Resul
     her2_score::write_atomic(&summary, summary_csv(rows).as_bytes())?;
     let features = options.out.join(format!("features{suffix}.csv"));
     her2_score::write_features_csv(&features, &feature_records(rows))?;
-    Ok([summary, features])
+    let index = options.out.join(format!("index{suffix}.html"));
+    her2_score::write_atomic(&index, crate::html::cohort_index(rows).as_bytes())?;
+    Ok([summary, features, index])
 }

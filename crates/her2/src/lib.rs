@@ -37,6 +37,7 @@ pub mod cells;
 pub mod cohort;
 pub mod config;
 pub mod error;
+pub mod html;
 pub mod input;
 pub mod manifest;
 pub mod outputs;
@@ -49,7 +50,7 @@ pub use cohort::{CohortOptions, CohortRow, SlideStatus, run_cohort, write_cohort
 pub use config::{FeatureStepConfig, PipelineConfig, TissueStepConfig, TumorStepConfig};
 pub use error::{Her2Error, Result};
 pub use manifest::{ManifestEntry, Shard, read_manifest};
-pub use outputs::{OutputOptions, REPORT_FILE, write_outputs};
+pub use outputs::{OutputOptions, REPORT_FILE, REPORT_HTML_FILE, write_outputs};
 pub use pipeline::{PatchResult, Pipeline, PipelineBuilder, SlideAnalysis, SlideRequest};
 pub use report::{Her2Report, InputInfo, MppSource, StageTimings, TumorSummary};
 pub use tissue_step::{Thumbnail, TissueSource};

@@ -41,6 +41,8 @@ enum Command {
     TumorMap(cli::tumor_map::TumorMapArgs),
     /// Synthetic HER2 IHC slides with ground truth: one slide, a labelled cohort, patches.
     Synth(cli::synth::SynthArgs),
+    /// A local deep-zoom viewer of a slide in the browser, with the results of `score` as layers.
+    View(cli::view::ViewArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Train(args) => cli::train::run(args),
         Command::TumorMap(args) => cli::tumor_map::run(args),
         Command::Synth(args) => cli::synth::run(args),
+        Command::View(args) => cli::view::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

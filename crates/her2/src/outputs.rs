@@ -1,5 +1,5 @@
-//! Writes a [`SlideAnalysis`] as files: `report.json`, `patches.csv`, `heatmap.png`,
-//! `overlay.png`, `tumor.geojson`, `cells.geojson` (optionally gzipped).
+//! Writes a [`SlideAnalysis`] as files: `report.json`, `report.html`, `patches.csv`,
+//! `heatmap.png`, `overlay.png`, `tumor.geojson`, `cells.geojson` (optionally gzipped).
 //!
 //! Every file is written atomically beside its target ([`atomic_file`]), and the set is renamed
 //! into place only when every one of them was written, `report.json` last: a failure leaves no
@@ -21,6 +21,9 @@ use crate::pipeline::{PatchResult, SlideAnalysis};
 
 /// The report of a slide, the last of its output files to appear.
 pub const REPORT_FILE: &str = "report.json";
+
+/// The report as a self-contained web page, written just before [`REPORT_FILE`].
+pub const REPORT_HTML_FILE: &str = "report.html";
 
 /// Which optional outputs to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -239,7 +242,8 @@ pub fn tumor_features(analysis: &SlideAnalysis, ids: &IdSpace) -> Vec<Feature> {
 /// Writes every output of `analysis` into `out`; returns the files written.
 ///
 /// Each file is written beside its target under a hidden temporary name, and the set is renamed
-/// into place only once every file of it was written, `report.json` last: a failed run leaves
+/// into place only once every file of it was written, `report.html` just before `report.json`
+/// and `report.json` last: a failed run leaves
 /// no new file, and a run killed while renaming leaves no `report.json`, so a folder that
 /// has the new `report.json` has all its other outputs (what `her2 batch --resume` relies on).
 /// The files get the permissions of a plain `File::create` ([`atomic_file`]).
@@ -258,7 +262,8 @@ pub fn write_outputs(
         0.5,
     );
     set.png("heatmap.png", &heatmap)?;
-    set.png("overlay.png", &patch_overlay(analysis))?;
+    let overlay = patch_overlay(analysis);
+    set.png("overlay.png", &overlay)?;
     set.json(
         &format!("tumor.geojson{gz}"),
         &FeatureCollection(|| tumor_features(analysis, &ids)),
@@ -274,6 +279,10 @@ pub fn write_outputs(
             options.gzip,
         )?;
     }
+    set.add(REPORT_HTML_FILE, |file| {
+        let page = crate::html::slide_report(&analysis.report, &heatmap, &overlay)?;
+        file.write_all(page.as_bytes()).map_err(|e| e.to_string())
+    })?;
     set.json(REPORT_FILE, &analysis.report, false)?;
     set.commit()
 }

@@ -41,7 +41,20 @@ fn batch_goes_on_after_a_failure_resumes_and_shards() {
     );
     assert_eq!(rows.iter().filter(|r| r.contains(",scored,")).count(), 2);
     assert!(out.join("3plus-s41/report.json").exists());
+    assert!(out.join("3plus-s41/report.html").exists());
     assert!(!out.join("broken").join("report.json").exists());
+    // The cohort's index links each scored slide's report and names the failure.
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("<a href=\"3plus-s41/report.html\">3plus-s41</a>"),
+        "{index}"
+    );
+    assert!(!index.contains("broken/report.html"));
+    assert!(
+        index.contains("broken.svs"),
+        "the failure's error is listed"
+    );
+    assert_eq!(index.matches("<tr>").count(), 4, "header and three slides");
     let features = std::fs::read_to_string(out.join("features.csv")).unwrap();
     assert_eq!(features.lines().count(), 3, "header + two scored slides");
 
@@ -120,4 +133,9 @@ fn eval_writes_confusion_matrices_for_every_rule() {
         assert!(out.join(format!("confusion-{rule}.png")).exists());
     }
     assert_eq!(eval["slides"], 2);
+    let page = std::fs::read_to_string(out.join("eval.html")).unwrap();
+    for rule in ["guideline", "paper", "staining"] {
+        assert!(page.contains(&format!("id=\"scores-{rule}\"")), "{rule}");
+    }
+    assert!(page.contains("kappa (quadratic)"));
 }

@@ -74,6 +74,7 @@ fn resume_rescores_a_slide_without_its_report_and_skips_one_with_it() {
             "heatmap.png",
             "overlay.png",
             "patches.csv",
+            "report.html",
             "report.json",
             "tumor.geojson"
         ]
@@ -92,7 +93,7 @@ fn resume_rescores_a_slide_without_its_report_and_skips_one_with_it() {
         ]
     );
     assert!(out.join("s0/report.json").is_file());
-    assert_eq!(outputs("s0").len(), 5, "{:?}", outputs("s0"));
+    assert_eq!(outputs("s0").len(), 6, "{:?}", outputs("s0"));
     assert_eq!(
         std::fs::read(out.join("s1/report.json")).unwrap(),
         skipped_report,
@@ -184,10 +185,14 @@ fn report_json_is_renamed_into_place_after_every_other_output() {
     let dir = tempfile::tempdir().unwrap();
     let options = OutputOptions::default();
     let written = write_outputs(&analysis, &dir.path().join("slide"), options).unwrap();
-    assert_eq!(written.len(), 5, "{written:?}");
+    assert_eq!(written.len(), 6, "{written:?}");
     assert!(
         written.last().unwrap().ends_with(REPORT_FILE),
         "{written:?}"
+    );
+    assert!(
+        written[written.len() - 2].ends_with("report.html"),
+        "the page just before the report: {written:?}"
     );
 
     // Renaming fails half-way (overlay.png is taken by a folder): the outputs renamed before

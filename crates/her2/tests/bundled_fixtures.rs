@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_success, her2, repo};
+use common::{assert_success, her2, repo, score_demo};
 use her2::Her2Report;
 use her2::her2_score::Her2Score;
 
@@ -57,16 +57,7 @@ fn regenerating_the_bundled_slides_gives_the_same_bytes() {
 fn the_demo_job_scores_the_demo_slide_as_its_truth_says() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
-    let slide = repo().join("fixtures/synth/2plus-weak-s7.svs");
-    let model = repo().join("fixtures/models/demo-resnet34.bpk");
-    let run = her2(&[
-        "score",
-        slide.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (run, _) = score_demo(&out);
     assert_success(&run);
     let report: Her2Report =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();

@@ -172,6 +172,7 @@ fn every_command_writes_files_with_the_permissions_of_file_create() {
         &score,
         &[
             "report.json",
+            "report.html",
             "patches.csv",
             "heatmap.png",
             "overlay.png",

@@ -36,6 +36,7 @@ fn score_writes_the_report_and_evidence_and_leaves_the_control_out() {
             "heatmap.png",
             "overlay.png",
             "patches.csv",
+            "report.html",
             "report.json",
             "tumor.geojson"
         ]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use her2::Shard;
 use her2::her2_score::{ConfusionMatrix, GuidelineCategory, Her2Score, write_confusion_png};
+use her2::html::{RuleEvaluation, eval_page};
 
 use crate::cli::batch::score_cohort;
 use crate::cli::pipeline_args::PipelineArgs;
@@ -16,7 +17,8 @@ use crate::cli::pipeline_args::PipelineArgs;
 pub struct EvalArgs {
     /// A CSV with `path` and `label` columns (labels: 0, 1+, 2+, 3+, or 0-null / 0-ultralow).
     pub manifest: PathBuf,
-    /// Output folder: per-slide outputs, summary.csv, features.csv, eval.json, confusion PNGs.
+    /// Output folder: per-slide outputs, summary.csv, features.csv, index.html, eval.json,
+    /// eval.html, confusion PNGs.
     #[arg(long)]
     pub out: PathBuf,
     /// Reuse slides already scored in OUT.
@@ -74,6 +76,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     }
     let mut evaluations = serde_json::Map::new();
     let mut lines = Vec::new();
+    let mut pages = Vec::new();
     for (rule, pairs) in &scores {
         let matrix = ConfusionMatrix::of_scores(pairs.iter().copied());
         write_confusion_png(
@@ -81,12 +84,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             &matrix,
             &format!("{rule} rule"),
         )?;
-        let mut entry = serde_json::json!({"scores": matrix.evaluation(), "matrix": matrix});
+        let score_evaluation = matrix.evaluation();
+        let mut entry = serde_json::json!({"scores": score_evaluation, "matrix": matrix});
+        let mut category_evaluation = None;
         if let Some(pairs) = categories.get(rule).filter(|p| p.len() == pairs.len()) {
             let matrix = ConfusionMatrix::of_categories(pairs.iter().copied());
-            entry["categories"] =
-                serde_json::json!({"evaluation": matrix.evaluation(), "matrix": matrix});
+            let evaluation = matrix.evaluation();
+            entry["categories"] = serde_json::json!({"evaluation": evaluation, "matrix": matrix});
+            category_evaluation = Some(evaluation);
         }
+        pages.push((rule.clone(), score_evaluation, category_evaluation));
         lines.push(format!(
             "{rule}: accuracy {:.1}% over {} slides",
             100.0 * matrix.accuracy().unwrap_or(0.0),
@@ -98,6 +105,16 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(&summary)?;
     text.push('\n');
     her2::her2_score::write_atomic(&args.out.join("eval.json"), text.as_bytes())?;
+    let rules: Vec<RuleEvaluation<'_>> = pages
+        .iter()
+        .map(|(rule, scores, categories)| RuleEvaluation {
+            rule,
+            scores,
+            categories: categories.as_ref(),
+        })
+        .collect();
+    let page = eval_page(rows.len(), &rules, &failed);
+    her2::her2_score::write_atomic(&args.out.join("eval.html"), page.as_bytes())?;
     for line in lines {
         println!("{line}");
     }

@@ -13,6 +13,7 @@ pub mod synth;
 pub mod tissue;
 pub mod train;
 pub mod tumor_map;
+pub mod view;
 
 /// Formats an error and its causes on one line (`outer: cause: root cause`).
 pub fn one_line(err: &anyhow::Error) -> String {

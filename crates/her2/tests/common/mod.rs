@@ -1,6 +1,8 @@
 //! Synthetic slides for the facade's integration tests, generated into a temp folder.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod chromium;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -50,6 +52,22 @@ pub fn files_in(dir: &Path) -> Vec<String> {
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// Scores the bundled demo slide with the bundled demo model into `out` (as `scripts/demo`
+/// does); the run and the slide's path.
+pub fn score_demo(out: &Path) -> (Output, PathBuf) {
+    let slide = repo().join("fixtures/synth/2plus-weak-s7.svs");
+    let model = repo().join("fixtures/models/demo-resnet34.bpk");
+    let run = her2(&[
+        "score",
+        slide.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (run, slide)
 }
 
 /// The repository root (where `fixtures/` is).
