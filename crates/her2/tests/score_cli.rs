@@ -56,6 +56,13 @@ fn score_writes_the_report_and_evidence_and_leaves_the_control_out() {
         "the 3+ control piece is flagged"
     );
     assert!(report.control.is_some(), "the control piece is checked");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let cuts = &report.intensity_reference.cuts;
+    assert!(
+        html.contains("id=\"intensity-reference\"")
+            && html.contains(&format!("intense {:.3}", cuts.intense)),
+        "report.html states the intensity cuts and their source"
+    );
     for piece in &report.tissue.control_pieces {
         assert!(
             !report.tissue.scored_pieces.contains(piece),

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use her2_score::{Assessment, BoundaryVotes, Her2Score, SlideFeatures};
+use her2_score::{
+    Assessment, BoundaryVotes, Her2Score, IntensityReference, IntensitySource, SlideFeatures,
+};
 use image::RgbImage;
 use tissue_mask::PieceRole;
 
@@ -193,9 +195,10 @@ fn percentages_section(f: &SlideFeatures, report: &Her2Report) -> String {
         .collect();
     format!(
         "<h2>Guideline percentages (intensity &times; completeness)</h2>\n<p>{} tumour cells in {} \
-         analysed patches.</p>\n<div class=\"figure\">{chart}{}</div>\n<div class=\"figure\">{}</div>\n",
+         analysed patches.</p>\n{}\n<div class=\"figure\">{chart}{}</div>\n<div class=\"figure\">{}</div>\n",
         f.cells,
         f.patches,
+        intensity_cuts(&report.intensity_reference),
         legend(&legend_items),
         table(
             &[
@@ -209,6 +212,28 @@ fn percentages_section(f: &SlideFeatures, report: &Her2Report) -> String {
             "id=\"percentages\""
         )
     )
+}
+
+/// The membrane OD cuts the cells were classed by, and what set them.
+fn intensity_cuts(r: &IntensityReference) -> String {
+    let cuts = format!(
+        "faint {:.3}, weak-moderate {:.3}, intense {:.3}",
+        r.cuts.faint, r.cuts.weak_moderate, r.cuts.intense
+    );
+    let source = match (r.source, r.control_membrane_od) {
+        (IntensitySource::Control, Some(od)) => format!(
+            "the configured cuts scaled &times;{:.2} by the slide's 3+ control (median membrane \
+             OD {od:.3} over its {} complete cells)",
+            r.scale, r.control_complete_cells
+        ),
+        (_, Some(od)) => format!(
+            "as configured: the control ({} complete cells, median membrane OD {od:.3}) could \
+             not anchor them",
+            r.control_complete_cells
+        ),
+        (_, None) => "as configured: no control on the slide to anchor them".to_owned(),
+    };
+    format!("<p id=\"intensity-reference\">Membrane OD cuts: {cuts}, {source}.</p>")
 }
 
 fn indexes_section(report: &Her2Report) -> String {
