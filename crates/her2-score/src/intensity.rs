@@ -77,14 +77,8 @@ impl AnchorConfig {
         configured: &IntensityThresholds,
         control: Option<&SlideFeatures>,
     ) -> IntensityReference {
-        let measured = control.and_then(|c| {
-            let complete = c.membrane_od.total(true);
-            c.membrane_od.quantile(0.5, true).map(|od| (od, complete))
-        });
-        let (control_membrane_od, control_complete_cells) = match measured {
-            Some((od, n)) => (Some(od), n),
-            None => (None, 0),
-        };
+        let control_membrane_od = control.and_then(|c| c.membrane_od.quantile(0.5, true));
+        let control_complete_cells = control.map_or(0, |c| c.membrane_od.total(true));
         let scale = control_membrane_od.map(|od| od / self.reference_control_od);
         let [lo, hi] = self.scale_limits;
         let anchored = self.use_control
@@ -97,11 +91,7 @@ impl AnchorConfig {
         IntensityReference {
             source,
             scale,
-            cuts: IntensityThresholds {
-                faint: configured.faint * scale,
-                weak_moderate: configured.weak_moderate * scale,
-                intense: configured.intense * scale,
-            },
+            cuts: configured.scaled(scale),
             control_membrane_od,
             control_complete_cells,
         }
@@ -122,6 +112,17 @@ pub struct IntensityReference {
     pub control_membrane_od: Option<f64>,
     /// Complete-membrane cells found on the control (0 without one).
     pub control_complete_cells: u64,
+}
+
+impl IntensityReference {
+    /// `features` with the cells classed at these cuts: recounted when the control set them,
+    /// as measured when the configured cuts hold (the analysis already used them).
+    pub fn apply(&self, features: SlideFeatures) -> SlideFeatures {
+        match self.source {
+            IntensitySource::Control => features.recounted(&self.cuts),
+            IntensitySource::Configured => features,
+        }
+    }
 }
 
 impl SlideFeatures {
@@ -229,12 +230,7 @@ mod tests {
         };
         let weak = cells(0.6).recounted(&configured);
         assert!(weak.percent_complete[INTENSE] < 1.0, "{weak:?}");
-        let scaled = IntensityThresholds {
-            faint: configured.faint * 0.6,
-            weak_moderate: configured.weak_moderate * 0.6,
-            intense: configured.intense * 0.6,
-        };
-        let anchored = cells(0.6).recounted(&scaled);
+        let anchored = cells(0.6).recounted(&configured.scaled(0.6));
         let truth = cells(1.0).recounted(&configured);
         for f in [&anchored, &truth] {
             assert!((f.percent_complete[INTENSE] - 30.0).abs() < 0.5, "{f:?}");

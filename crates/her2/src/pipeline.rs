@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use her2_score::{Her2Score, IntensitySource, SlideAggregator, SlideFeatures};
+use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
@@ -281,10 +281,7 @@ impl Pipeline {
             .scoring
             .intensity
             .reference(&self.config.features.stain.classes, control_features);
-        let features = match intensity_reference.source {
-            IntensitySource::Control => aggregator.finish().recounted(&intensity_reference.cuts),
-            IntensitySource::Configured => aggregator.finish(),
-        };
+        let features = intensity_reference.apply(aggregator.finish());
         let assessment = self.config.scoring.assess(&features, control_features);
         let all_rules: BTreeMap<String, _> = self
             .config

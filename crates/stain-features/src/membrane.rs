@@ -80,6 +80,15 @@ impl Default for IntensityThresholds {
 }
 
 impl IntensityThresholds {
+    /// Every cut times `factor`: the cuts for a stain that reads `factor` times as dark.
+    pub fn scaled(&self, factor: f64) -> IntensityThresholds {
+        IntensityThresholds {
+            faint: self.faint * factor,
+            weak_moderate: self.weak_moderate * factor,
+            intense: self.intense * factor,
+        }
+    }
+
     /// The class of a positive cell whose membrane OD is `od`.
     pub fn classify(&self, od: f64) -> IntensityClass {
         if od >= self.intense {
