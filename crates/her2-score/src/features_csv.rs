@@ -4,7 +4,10 @@
 //! Columns are named after the fields; per-class arrays become one column per class
 //! (`cells_complete_none`, ..., `percent_incomplete_intense`) and `patch_score_cells` becomes
 //! `patch_cells_score_0` ... `patch_cells_score_3`. Reading matches columns by name, so their
-//! order and extra columns do not matter; a missing column is an error.
+//! order and extra columns do not matter; a missing column is an error, except the last,
+//! `membrane_od`: the positive cells' membrane OD histogram (what lets `her2 calibrate` refit
+//! the intensity cuts), as space-separated `lower-edge:complete:incomplete` bins, absent from
+//! files written before it existed.
 
 use std::path::Path;
 
@@ -12,6 +15,7 @@ use crate::csv_table::CsvTable;
 use crate::error::{Result, ScoreError};
 use crate::features::{INTENSITY_NAMES, SlideFeatures};
 use crate::io::write_atomic;
+use stain_features::MembraneOdHistogram;
 
 /// One slide's row: its id and features.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +48,41 @@ struct Column {
 
 /// The first column.
 const SLIDE_COLUMN: &str = "slide_id";
+/// The last column: the membrane OD histogram.
+const HISTOGRAM_COLUMN: &str = "membrane_od";
+
+/// A membrane OD histogram as the text of its column.
+fn histogram_text(histogram: &MembraneOdHistogram) -> String {
+    let bins: Vec<(f64, u64, u64)> = histogram.clone().into();
+    bins.iter()
+        .map(|(edge, complete, incomplete)| format!("{edge}:{complete}:{incomplete}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads the text of a histogram column; the message says what is wrong.
+fn parse_histogram(text: &str) -> std::result::Result<MembraneOdHistogram, String> {
+    let bins = text
+        .split_whitespace()
+        .map(|bin| {
+            let parts: Vec<&str> = bin.split(':').collect();
+            let bad = || format!("bin `{bin}` is not `lower-edge:complete:incomplete`");
+            let [edge, complete, incomplete] = parts[..] else {
+                return Err(bad());
+            };
+            let edge: f64 = edge.parse().map_err(|_| bad())?;
+            if !(edge.is_finite() && edge >= 0.0) {
+                return Err(bad());
+            }
+            Ok((
+                edge,
+                complete.parse().map_err(|_| bad())?,
+                incomplete.parse().map_err(|_| bad())?,
+            ))
+        })
+        .collect::<std::result::Result<Vec<(f64, u64, u64)>, String>>()?;
+    Ok(bins.into())
+}
 
 /// Every feature column, in file order.
 fn columns() -> Vec<Column> {
@@ -176,6 +215,7 @@ fn columns() -> Vec<Column> {
 pub fn features_csv_header() -> Vec<String> {
     std::iter::once(SLIDE_COLUMN.to_string())
         .chain(columns().into_iter().map(|column| column.name))
+        .chain(std::iter::once(HISTOGRAM_COLUMN.to_string()))
         .collect()
 }
 
@@ -188,6 +228,7 @@ pub fn features_csv_row(record: &SlideRecord) -> Vec<String> {
     });
     std::iter::once(record.slide.clone())
         .chain(values)
+        .chain(std::iter::once(histogram_text(&record.features.membrane_od)))
         .collect()
 }
 
@@ -223,6 +264,7 @@ pub fn read_features_csv(path: &Path) -> Result<Vec<SlideRecord>> {
         .iter()
         .map(|column| table.column(&column.name))
         .collect::<Result<Vec<_>>>()?;
+    let histogram_at = table.column(HISTOGRAM_COLUMN).ok();
     let mut records = Vec::with_capacity(slides.len());
     for ((line, row), slide) in table.rows.iter().zip(slides) {
         let mut features = SlideFeatures::default();
@@ -248,6 +290,11 @@ pub fn read_features_csv(path: &Path) -> Result<Vec<SlideRecord>> {
                 }
             }
         }
+        if let Some(position) = histogram_at {
+            let text = row.get(position).unwrap_or_default();
+            features.membrane_od =
+                parse_histogram(text).map_err(|message| table.bad(*line, position, message))?;
+        }
         records.push(SlideRecord { slide, features });
     }
     Ok(records)
@@ -268,6 +315,9 @@ mod tests {
         features.percent_incomplete[2] = 2.0 / 3.0;
         features.cells_complete[3] = seed;
         features.patch_score_cells[1] = 77;
+        for od in [0.005, 0.3, 0.31, 0.9 + seed as f64] {
+            features.membrane_od.record(od, od > 0.3);
+        }
         features
     }
 
@@ -284,18 +334,23 @@ mod tests {
         write_features_csv(&path, &records).unwrap();
         assert_eq!(read_features_csv(&path).unwrap(), records);
         let header = features_csv_header();
-        assert_eq!(header.len(), 1 + 14 + 16 + 4);
+        assert_eq!(header.len(), 1 + 14 + 16 + 4 + 1);
         assert_eq!(header[0], "slide_id");
+        assert_eq!(header[header.len() - 1], "membrane_od");
         assert!(header.contains(&"percent_complete_weak_moderate".to_string()));
-        // every SlideFeatures field has a column: a JSON object has as many leaves
+        // every SlideFeatures field has a column: a JSON object has as many leaves, the
+        // histogram taken as one
         let json = serde_json::to_value(sample(1)).unwrap();
-        let leaves: usize = json
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_array().map_or(1, Vec::len))
+        let object = json.as_object().unwrap();
+        let leaves: usize = object
+            .iter()
+            .map(|(k, v)| match v.as_array() {
+                Some(a) if k != "membrane_od" => a.len(),
+                _ => 1,
+            })
             .sum();
         assert_eq!(leaves, header.len() - 1);
+        assert_eq!(records[2].features.membrane_od.total(true), 2);
     }
 
     #[test]
@@ -336,6 +391,21 @@ mod tests {
         std::fs::write(&path, "slide_id,patches\na,3\n").unwrap();
         let err = read_features_csv(&path).unwrap_err().to_string();
         assert!(err.contains("missing column `analysed_pixels`"), "{err}");
+
+        // files from before the histogram column read with an empty one
+        let old_header = header.rsplit_once(',').unwrap().0;
+        let old_row = good[..good.len() - 1].join(",");
+        std::fs::write(&path, format!("{old_header}\n{old_row}\n")).unwrap();
+        let read = read_features_csv(&path).unwrap();
+        assert!(read[0].features.membrane_od.is_empty());
+        assert_eq!(read[0].features.patch_score_cells[1], 77);
+
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] = "0.3:1".into();
+        std::fs::write(&path, format!("{header}\n{}\n", bad.join(","))).unwrap();
+        let err = read_features_csv(&path).unwrap_err().to_string();
+        assert!(err.contains("membrane_od") && err.contains("`0.3:1`"), "{err}");
 
         let err = read_features_csv(&dir.path().join("absent.csv"))
             .unwrap_err()

@@ -1,9 +1,15 @@
 //! Intensity cuts anchored to a reference, as a pathologist judges intensity against the
-//! slide's control: when the slide carries a 3+ control piece with enough complete
-//! membranes, the membrane OD cuts (faint, weak-moderate, intense) scale with what its
-//! complete membranes read, so that a stain run or a scanner that reads DAB 0.6x or 1.4x as
-//! dark moves the cuts with it; without one, the configured cuts hold. DAB optical density is
-//! proportional to the amount of stain (Beer-Lambert), so one factor moves every cut.
+//! slide's control and a lab calibrates its stain: the membrane OD cuts (faint,
+//! weak-moderate, intense) are scaled, in this order of preference, by
+//! 1. the slide's own 3+ control piece, when it has enough complete membranes: its complete
+//!    membranes' median OD against [`AnchorConfig::reference_control_od`], so that a stain
+//!    run or a scanner that reads DAB 0.6x or 1.4x as dark moves the cuts with it;
+//! 2. the lab's scale ([`AnchorConfig::lab_scale`]), fitted by `her2 calibrate` from labelled
+//!    slides or from control slides alone;
+//! 3. nothing: the configured cuts hold.
+//!
+//! DAB optical density is proportional to the amount of stain (Beer-Lambert), so one factor
+//! moves every cut.
 
 use serde::{Deserialize, Serialize};
 use stain_features::IntensityThresholds;
@@ -19,6 +25,8 @@ pub enum IntensitySource {
     Configured,
     /// The configured cuts scaled by the slide's own 3+ control.
     Control,
+    /// The configured cuts scaled by the lab's calibrated scale ([`AnchorConfig::lab_scale`]).
+    Lab,
 }
 
 /// How a slide's intensity cuts are anchored.
@@ -35,6 +43,10 @@ pub struct AnchorConfig {
     /// Smallest and largest scale trusted: outside them the control is taken for a failed
     /// stain or a wrong piece (the control flags say which), and the configured cuts hold.
     pub scale_limits: [f64; 2],
+    /// The lab's scale of the configured cuts, from `her2 calibrate`: used when the slide's
+    /// control cannot anchor them (none, too small, implausible, or `use_control` off).
+    /// `None`: the configured cuts hold.
+    pub lab_scale: Option<f64>,
 }
 
 impl Default for AnchorConfig {
@@ -47,6 +59,7 @@ impl Default for AnchorConfig {
             min_control_cells: 50,
             reference_control_od: 1.0,
             scale_limits: [0.4, 2.5],
+            lab_scale: None,
         }
     }
 }
@@ -67,6 +80,13 @@ impl AnchorConfig {
                 "intensity.scale_limits = [{lo}, {hi}] must satisfy 0 < min <= 1 <= max"
             ));
         }
+        if let Some(s) = self.lab_scale {
+            if !(s.is_finite() && lo <= s && s <= hi) {
+                return bad(format!(
+                    "intensity.lab_scale = {s} must lie within intensity.scale_limits [{lo}, {hi}]"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -84,8 +104,9 @@ impl AnchorConfig {
         let anchored = self.use_control
             && control_complete_cells >= self.min_control_cells.max(1)
             && scale.is_some_and(|s| (lo..=hi).contains(&s));
-        let (source, scale) = match scale {
-            Some(s) if anchored => (IntensitySource::Control, s),
+        let (source, scale) = match (scale, self.lab_scale) {
+            (Some(s), _) if anchored => (IntensitySource::Control, s),
+            (_, Some(s)) => (IntensitySource::Lab, s),
             _ => (IntensitySource::Configured, 1.0),
         };
         IntensityReference {
@@ -115,11 +136,11 @@ pub struct IntensityReference {
 }
 
 impl IntensityReference {
-    /// `features` with the cells classed at these cuts: recounted when the control set them,
-    /// as measured when the configured cuts hold (the analysis already used them).
+    /// `features` with the cells classed at these cuts: recounted when a control or the lab
+    /// set them, as measured when the configured cuts hold (the analysis already used them).
     pub fn apply(&self, features: SlideFeatures) -> SlideFeatures {
         match self.source {
-            IntensitySource::Control => features.recounted(&self.cuts),
+            IntensitySource::Control | IntensitySource::Lab => features.recounted(&self.cuts),
             IntensitySource::Configured => features,
         }
     }
@@ -218,6 +239,34 @@ mod tests {
     }
 
     #[test]
+    fn the_lab_scale_holds_where_the_control_cannot_anchor() {
+        let configured = IntensityThresholds::default();
+        let config = AnchorConfig {
+            lab_scale: Some(0.7),
+            ..AnchorConfig::default()
+        };
+        assert!(config.validate().is_ok());
+        for c in [None, Some(control(10, 0.5)), Some(control(500, 0.05))] {
+            let r = config.reference(&configured, c.as_ref());
+            assert_eq!((r.source, r.scale), (IntensitySource::Lab, 0.7), "{r:?}");
+            assert!((r.cuts.weak_moderate - 0.7 * configured.weak_moderate).abs() < 1e-12);
+        }
+        // a usable control still comes first
+        let r = config.reference(&configured, Some(&control(200, 1.3)));
+        assert_eq!(r.source, IntensitySource::Control);
+        assert!((r.scale - 1.3).abs() < 0.05, "{}", r.scale);
+        // the lab's cuts recount the cells
+        let f = slide(10, &[(0.2, true)]);
+        assert_eq!(r_lab(&config).apply(f.clone()).cells_complete[WEAK_MODERATE], 1);
+        assert_eq!(f.cells_complete[WEAK_MODERATE], 0);
+    }
+
+    /// The reference of a slide without a control under `config`.
+    fn r_lab(config: &AnchorConfig) -> IntensityReference {
+        config.reference(&IntensityThresholds::default(), None)
+    }
+
+    #[test]
     fn recounting_at_scaled_cuts_undoes_a_weak_stain() {
         let configured = IntensityThresholds::default();
         // 100 cells: 30 complete intense (0.9), 20 complete weak-moderate (0.35), 10
@@ -271,6 +320,11 @@ mod tests {
                 .to_string()
                 .contains("reference_control_od")
         );
+        let c = AnchorConfig {
+            lab_scale: Some(3.0),
+            ..AnchorConfig::default()
+        };
+        assert!(c.validate().unwrap_err().to_string().contains("lab_scale"));
         assert!(AnchorConfig::default().validate().is_ok());
     }
 }

@@ -226,14 +226,26 @@ fn intensity_cuts(r: &IntensityReference) -> String {
              OD {od:.3} over its {} complete cells)",
             r.scale, r.control_complete_cells
         ),
-        (_, Some(od)) => format!(
-            "as configured: the control ({} complete cells, median membrane OD {od:.3}) could \
-             not anchor them",
-            r.control_complete_cells
+        (IntensitySource::Lab, control) => format!(
+            "the configured cuts scaled &times;{:.2} by the lab's calibration ({})",
+            r.scale,
+            not_anchored(r, control)
         ),
-        (_, None) => "as configured: no control on the slide to anchor them".to_owned(),
+        (_, control) => format!("as configured ({})", not_anchored(r, control)),
     };
     format!("<p id=\"intensity-reference\">Membrane OD cuts: {cuts}, {source}.</p>")
+}
+
+/// Why the slide's control did not set the cuts.
+fn not_anchored(r: &IntensityReference, control_od: Option<f64>) -> String {
+    match control_od {
+        Some(od) => format!(
+            "the control, {} complete cells with median membrane OD {od:.3}, could not anchor \
+             them",
+            r.control_complete_cells
+        ),
+        None => "no control on the slide to anchor them".to_owned(),
+    }
 }
 
 fn indexes_section(report: &Her2Report) -> String {
