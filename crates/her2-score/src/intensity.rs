@@ -4,7 +4,7 @@
 //! 1. the slide's own 3+ control piece, when it has enough complete membranes: its complete
 //!    membranes' median OD against [`AnchorConfig::reference_control_od`], so that a stain
 //!    run or a scanner that reads DAB 0.6x or 1.4x as dark moves the cuts with it;
-//! 2. the lab's scale ([`AnchorConfig::lab_scale`]), fitted by `her2 calibrate` from labelled
+//! 2. the lab's cuts ([`AnchorConfig::lab_cuts`]), fitted by `her2 calibrate` from labelled
 //!    slides or from control slides alone;
 //! 3. nothing: the configured cuts hold.
 //!
@@ -25,7 +25,7 @@ pub enum IntensitySource {
     Configured,
     /// The configured cuts scaled by the slide's own 3+ control.
     Control,
-    /// The configured cuts scaled by the lab's calibrated scale ([`AnchorConfig::lab_scale`]).
+    /// The lab's calibrated cuts ([`AnchorConfig::lab_cuts`]).
     Lab,
 }
 
@@ -43,10 +43,10 @@ pub struct AnchorConfig {
     /// Smallest and largest scale trusted: outside them the control is taken for a failed
     /// stain or a wrong piece (the control flags say which), and the configured cuts hold.
     pub scale_limits: [f64; 2],
-    /// The lab's scale of the configured cuts, from `her2 calibrate`: used when the slide's
-    /// control cannot anchor them (none, too small, implausible, or `use_control` off).
-    /// `None`: the configured cuts hold.
-    pub lab_scale: Option<f64>,
+    /// The lab's cuts, from `her2 calibrate`: used when the slide's control cannot anchor
+    /// the configured ones (none, too small, implausible, or `use_control` off). `None`: the
+    /// configured cuts hold.
+    pub lab_cuts: Option<IntensityThresholds>,
 }
 
 impl Default for AnchorConfig {
@@ -59,7 +59,7 @@ impl Default for AnchorConfig {
             min_control_cells: 50,
             reference_control_od: 1.0,
             scale_limits: [0.4, 2.5],
-            lab_scale: None,
+            lab_cuts: None,
         }
     }
 }
@@ -80,10 +80,12 @@ impl AnchorConfig {
                 "intensity.scale_limits = [{lo}, {hi}] must satisfy 0 < min <= 1 <= max"
             ));
         }
-        if let Some(s) = self.lab_scale {
-            if !(s.is_finite() && lo <= s && s <= hi) {
+        if let Some(c) = &self.lab_cuts {
+            let (f, w, i) = (c.faint, c.weak_moderate, c.intense);
+            if !(f.is_finite() && i.is_finite() && 0.0 < f && f < w && w < i) {
                 return bad(format!(
-                    "intensity.lab_scale = {s} must lie within intensity.scale_limits [{lo}, {hi}]"
+                    "intensity.lab_cuts = faint {f}, weak_moderate {w}, intense {i} must be \
+                     finite with 0 < faint < weak_moderate < intense"
                 ));
             }
         }
@@ -104,15 +106,19 @@ impl AnchorConfig {
         let anchored = self.use_control
             && control_complete_cells >= self.min_control_cells.max(1)
             && scale.is_some_and(|s| (lo..=hi).contains(&s));
-        let (source, scale) = match (scale, self.lab_scale) {
-            (Some(s), _) if anchored => (IntensitySource::Control, s),
-            (_, Some(s)) => (IntensitySource::Lab, s),
-            _ => (IntensitySource::Configured, 1.0),
+        let (source, scale, cuts) = match (scale, &self.lab_cuts) {
+            (Some(s), _) if anchored => (IntensitySource::Control, s, configured.scaled(s)),
+            (_, Some(lab)) => (
+                IntensitySource::Lab,
+                lab.intense / configured.intense,
+                lab.clone(),
+            ),
+            _ => (IntensitySource::Configured, 1.0, configured.clone()),
         };
         IntensityReference {
             source,
             scale,
-            cuts: configured.scaled(scale),
+            cuts,
             control_membrane_od,
             control_complete_cells,
         }
@@ -125,7 +131,8 @@ impl AnchorConfig {
 pub struct IntensityReference {
     /// What set the cuts.
     pub source: IntensitySource,
-    /// Factor the configured cuts were multiplied by (1 unless anchored).
+    /// Factor the configured cuts were multiplied by (1 unless anchored; for the lab's cuts,
+    /// their intense cut over the configured one).
     pub scale: f64,
     /// The cuts used.
     pub cuts: IntensityThresholds,
@@ -242,13 +249,14 @@ mod tests {
     fn the_lab_scale_holds_where_the_control_cannot_anchor() {
         let configured = IntensityThresholds::default();
         let config = AnchorConfig {
-            lab_scale: Some(0.7),
+            lab_cuts: Some(configured.scaled(0.7)),
             ..AnchorConfig::default()
         };
         assert!(config.validate().is_ok());
         for c in [None, Some(control(10, 0.5)), Some(control(500, 0.05))] {
             let r = config.reference(&configured, c.as_ref());
-            assert_eq!((r.source, r.scale), (IntensitySource::Lab, 0.7), "{r:?}");
+            assert_eq!(r.source, IntensitySource::Lab, "{r:?}");
+            assert!((r.scale - 0.7).abs() < 1e-12);
             assert!((r.cuts.weak_moderate - 0.7 * configured.weak_moderate).abs() < 1e-12);
         }
         // a usable control still comes first
@@ -321,10 +329,14 @@ mod tests {
                 .contains("reference_control_od")
         );
         let c = AnchorConfig {
-            lab_scale: Some(3.0),
+            lab_cuts: Some(IntensityThresholds {
+                faint: 0.3,
+                weak_moderate: 0.2,
+                intense: 0.6,
+            }),
             ..AnchorConfig::default()
         };
-        assert!(c.validate().unwrap_err().to_string().contains("lab_scale"));
+        assert!(c.validate().unwrap_err().to_string().contains("lab_cuts"));
         assert!(AnchorConfig::default().validate().is_ok());
     }
 }

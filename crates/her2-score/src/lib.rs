@@ -59,8 +59,9 @@ mod score;
 pub use aggregate::SlideAggregator;
 pub use assess::Assessment;
 pub use calibrate::{
-    BoundaryVoters, Calibration, CalibrationOptions, CrossValidation, FittedThreshold, FoldResult,
-    Objective, VoterSelection, VoterTrial, calibrate, evaluate,
+    BoundaryVoters, Calibration, CalibrationOptions, CalibrationTarget, CrossValidation,
+    FittedThreshold, FoldResult, IntensityFit, Objective, VoterSelection, VoterTrial, calibrate,
+    evaluate,
 };
 pub use config::{AggregationConfig, ScoringConfig};
 pub use error::{Result, ScoreError};

@@ -237,3 +237,115 @@ fn select_voters_adds_completeness_at_two_three_for_the_paper_rule_only() {
     );
     assert!(!refused.exists());
 }
+
+/// `n` slides spread over the four scores, every membrane read at `k` times the OD the
+/// default cuts were set on, with their membrane OD histograms; returns the CSV paths.
+fn write_pale_cohort(dir: &Path, n: usize, k: f64) -> (std::path::PathBuf, std::path::PathBuf) {
+    use stain_features::{IntensityThresholds, MembraneOdHistogram};
+    let config = ScoringConfig::default();
+    let scorer = config.scorer(RuleKind::Guideline);
+    let mut records = Vec::new();
+    let mut labels = String::from("slide_id,label\n");
+    for i in 0..n {
+        let t = (i as f64 + 0.5) / n as f64;
+        // per 100 cells: faint incomplete, weak-moderate complete, intense complete
+        let (faint, moderate, intense) = (
+            (60.0 * t) as usize,
+            (50.0 * t - 10.0).max(0.0) as usize,
+            (60.0 * t - 35.0).max(0.0) as usize,
+        );
+        let cells = |scale: f64| {
+            let mut h = MembraneOdHistogram::default();
+            let mut record = |od: f64, complete: bool, count: usize| {
+                for j in 0..count {
+                    h.record(scale * od * (0.95 + 0.1 * j as f64 / count as f64), complete);
+                }
+            };
+            record(0.15, false, faint);
+            record(0.38, true, moderate);
+            record(0.9, true, intense);
+            SlideFeatures {
+                cells: 100,
+                patches: 4,
+                positive_cells: (faint + moderate + intense) as u64,
+                membrane_od: h,
+                ..SlideFeatures::default()
+            }
+            .recounted(&IntensityThresholds::default())
+        };
+        let slide = format!("pale-{i:03}");
+        labels.push_str(&format!("{slide},{}\n", scorer.score(&cells(1.0)).score));
+        records.push(SlideRecord {
+            slide,
+            features: cells(k),
+        });
+    }
+    let features_path = dir.join("pale.csv");
+    write_features_csv(&features_path, &records).unwrap();
+    let labels_path = dir.join("pale-labels.csv");
+    std::fs::write(&labels_path, labels).unwrap();
+    (features_path, labels_path)
+}
+
+#[test]
+fn intensity_cuts_are_fitted_to_a_pale_lab() {
+    let dir = tempfile::tempdir().unwrap();
+    let (features, labels) = write_pale_cohort(dir.path(), 40, 0.6);
+    let out = dir.path().join("lab.toml");
+    let run = her2()
+        .arg("calibrate")
+        .args([&features, &labels])
+        .args(["--fit", "intensity", "--folds", "4", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("intensity cuts x0."), "{stdout}");
+    let config = ScoringConfig::load(&out).unwrap();
+    let cuts = config.intensity.lab_cuts.clone().expect("lab cuts written");
+    let defaults = stain_features::IntensityThresholds::default();
+    let scale = cuts.intense / defaults.intense;
+    assert!((0.5..0.7).contains(&scale), "{cuts:?}");
+    // the guideline thresholds are kept: only the cuts moved
+    assert_eq!(config.guideline, ScoringConfig::default().guideline);
+    let accuracy = |line: &str| {
+        let at = stdout.find(line).unwrap() + line.len();
+        stdout[at..]
+            .trim_start()
+            .split('%')
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(accuracy("accuracy before") < 80.0, "{stdout}");
+    assert!(accuracy("cross-validated accuracy") >= 95.0, "{stdout}");
+
+    // a features CSV without histograms (written before the column) cannot fit the cuts
+    let table = std::fs::read_to_string(&features).unwrap();
+    let without: String = table
+        .lines()
+        .map(|line| line.rsplit_once(',').unwrap().0.to_owned() + "\n")
+        .collect();
+    std::fs::write(&features, without).unwrap();
+    let out = dir.path().join("lab2.toml");
+    let run = her2()
+        .arg("calibrate")
+        .args([&features, &labels])
+        .args(["--fit", "both", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("membrane_od") && stderr.contains("score them again"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

@@ -11,9 +11,15 @@
 //! For the paper rule, calibration can also choose which indexes vote at each boundary
 //! ([`CalibrationOptions::select_voters`], module `voters`), since Table 4's choice
 //! need not suit another lab's stain and scanner.
+//!
+//! It can also fit the membrane OD intensity cuts ([`CalibrationTarget`], module
+//! `intensity`): the cuts that a lab's stain and scanner need when its slides carry no
+//! control to anchor them.
 
+mod intensity;
 mod voters;
 
+pub use intensity::{CalibrationTarget, IntensityFit};
 pub use voters::{BoundaryVoters, VoterSelection, VoterTrial};
 
 use std::fmt;
@@ -25,8 +31,10 @@ use crate::config::ScoringConfig;
 use crate::error::{Result, ScoreError};
 use crate::labels::LabelledSlide;
 use crate::metrics::{ConfusionMatrix, Evaluation, KappaWeights};
+use crate::features::SlideFeatures;
 use crate::rules::{Level, RuleKind, Tunable, TunableRule, decide};
 use crate::score::Her2Score;
+use stain_features::IntensityThresholds;
 
 /// What the search maximises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -81,6 +89,11 @@ pub struct CalibrationOptions {
     /// Paper rule only: also choose which indexes vote at each boundary, by cross-validated
     /// agreement on the slides (needs `folds` > 1 to be more than a training fit).
     pub select_voters: bool,
+    /// What is fitted: the rule's thresholds, the intensity cuts, or both.
+    pub target: CalibrationTarget,
+    /// The membrane OD cuts the slides' cells were classed at when measured (the pipeline's
+    /// `features.stain.classes`): the intensity fit scales these.
+    pub measured_cuts: IntensityThresholds,
 }
 
 impl Default for CalibrationOptions {
@@ -92,6 +105,8 @@ impl Default for CalibrationOptions {
             max_rounds: 20,
             max_candidates: 256,
             select_voters: false,
+            target: CalibrationTarget::Thresholds,
+            measured_cuts: IntensityThresholds::default(),
         }
     }
 }
@@ -171,6 +186,10 @@ pub struct Calibration {
     pub cross_validation: Option<CrossValidation>,
     /// Which indexes vote where, before and after, when voters were selected.
     pub voters: Option<VoterSelection>,
+    /// What was fitted.
+    pub target: CalibrationTarget,
+    /// The fitted intensity cuts, when they were fitted.
+    pub intensity: Option<IntensityFit>,
     /// The starting config with the fitted thresholds and `rule` set to the fitted rule.
     pub config: ScoringConfig,
 }
@@ -208,17 +227,29 @@ pub fn calibrate(
             "voter selection applies to the paper rule, not the {rule} rule"
         )));
     }
+    if options.select_voters && options.target != CalibrationTarget::Thresholds {
+        return Err(ScoreError::InvalidConfig(
+            "voter selection fits thresholds only; it cannot be combined with fitting the \
+             intensity cuts"
+                .to_owned(),
+        ));
+    }
     let all: Vec<&LabelledSlide> = slides.iter().collect();
+    if options.target.intensity() {
+        intensity::check_histograms(&all)?;
+    }
     let mut config = base.clone();
     config.rule = rule;
     let mut voters = None;
-    let (thresholds, cross_validation) = match rule {
-        RuleKind::Guideline => fit_and_validate(&mut config.guideline, &all, options),
+    let limits = base.intensity.scale_limits;
+    let (thresholds, cross_validation, intensity) = match rule {
+        RuleKind::Guideline => fit_and_validate(&mut config.guideline, &all, options, limits),
         RuleKind::Paper if options.select_voters => {
             let start = config.paper.clone();
             let cross_validation = (options.folds > 1).then(|| {
-                cross_validate(&all, options, |train| {
-                    voters::select_and_fit(&start, train, options).0.levels()
+                cross_validate(&all, options, |train| Fitted {
+                    cuts: None,
+                    levels: voters::select_and_fit(&start, train, options).0.levels(),
                 })
             });
             let (fitted, selection) = voters::select_and_fit(&start, &all, options);
@@ -227,11 +258,15 @@ pub fn calibrate(
             (
                 compare_thresholds(&start.tunables(), &config.paper.tunables()),
                 cross_validation,
+                None,
             )
         }
-        RuleKind::Paper => fit_and_validate(&mut config.paper, &all, options),
-        RuleKind::Staining => fit_and_validate(&mut config.staining, &all, options),
+        RuleKind::Paper => fit_and_validate(&mut config.paper, &all, options, limits),
+        RuleKind::Staining => fit_and_validate(&mut config.staining, &all, options, limits),
     };
+    if let Some(fit) = &intensity {
+        config.intensity.lab_cuts = Some(fit.cuts.clone());
+    }
     Ok(Calibration {
         rule,
         objective: options.objective,
@@ -241,37 +276,101 @@ pub fn calibrate(
         training: evaluate(&config, rule, slides),
         cross_validation,
         voters,
+        target: options.target,
+        intensity,
         config,
     })
 }
 
-/// How well a config's rule agrees with labelled slides.
+/// How well a config's rule agrees with labelled slides; with the lab's intensity cuts
+/// (`intensity.lab_cuts`), the slides' cells are recounted at them first.
 pub fn evaluate(config: &ScoringConfig, rule: RuleKind, slides: &[LabelledSlide]) -> Evaluation {
     let scorer = config.scorer(rule);
+    let score = |features: &SlideFeatures| match &config.intensity.lab_cuts {
+        Some(cuts) => scorer.score(&features.recounted(cuts)).score,
+        None => scorer.score(features).score,
+    };
     ConfusionMatrix::of_scores(
         slides
             .iter()
-            .map(|slide| (slide.label, scorer.score(&slide.features).score)),
+            .map(|slide| (slide.label, score(&slide.features))),
     )
     .evaluation()
 }
 
-/// Fits `rule` on all slides (in place) and cross-validates the fitting procedure.
+/// A fitted decision: the cuts the cells are recounted at (`None`: as measured) and the
+/// rule's decision list.
+struct Fitted {
+    cuts: Option<IntensityThresholds>,
+    levels: Vec<Level>,
+}
+
+impl Fitted {
+    /// The score of a slide.
+    fn score(&self, features: &SlideFeatures) -> Her2Score {
+        match &self.cuts {
+            Some(cuts) => decide(&self.levels, &features.recounted(cuts)),
+            None => decide(&self.levels, features),
+        }
+    }
+}
+
+/// Fits what `options.target` names, from `start`, on `slides`: the intensity cuts (factors
+/// within `limits`) with the starting thresholds, then the thresholds on the recounted cells.
+fn fit_target<R: TunableRule>(
+    start: &R,
+    slides: &[&LabelledSlide],
+    options: &CalibrationOptions,
+    limits: [f64; 2],
+) -> (R, Option<IntensityFit>) {
+    if !options.target.intensity() {
+        return (fit(start, slides, options), None);
+    }
+    let intensity = intensity::fit_intensity(
+        &start.levels(),
+        slides,
+        &options.measured_cuts,
+        limits,
+        options.objective,
+    );
+    let rule = if options.target.thresholds() {
+        let recounted = intensity::recounted(slides, &intensity.cuts);
+        let refs: Vec<&LabelledSlide> = recounted.iter().collect();
+        fit(start, &refs, options)
+    } else {
+        start.clone()
+    };
+    (rule, Some(intensity))
+}
+
+/// Fits `rule` (and the intensity cuts, when asked) on all slides, `rule` in place, and
+/// cross-validates the fitting procedure.
 fn fit_and_validate<R: TunableRule>(
     rule: &mut R,
     slides: &[&LabelledSlide],
     options: &CalibrationOptions,
-) -> (Vec<FittedThreshold>, Option<CrossValidation>) {
+    limits: [f64; 2],
+) -> (
+    Vec<FittedThreshold>,
+    Option<CrossValidation>,
+    Option<IntensityFit>,
+) {
     let start = rule.clone();
     let cross_validation = (options.folds > 1).then(|| {
         cross_validate(slides, options, |train| {
-            fit(&start, train, options).levels()
+            let (fitted, intensity) = fit_target(&start, train, options, limits);
+            Fitted {
+                cuts: intensity.map(|fit| fit.cuts),
+                levels: fitted.levels(),
+            }
         })
     });
-    *rule = fit(&start, slides, options);
+    let (fitted, intensity) = fit_target(&start, slides, options, limits);
+    *rule = fitted;
     (
         compare_thresholds(&start.tunables(), &rule.tunables()),
         cross_validation,
+        intensity,
     )
 }
 
@@ -479,12 +578,12 @@ fn assign_folds(slides: &[&LabelledSlide], folds: usize, seed: u64) -> Vec<usize
     fold_of
 }
 
-/// Stratified k-fold cross-validation of a fitting procedure (`fit_levels` fits on the
-/// training slides and returns the fitted decision list).
+/// Stratified k-fold cross-validation of a fitting procedure (`fit_on` fits on the training
+/// slides).
 fn cross_validate(
     slides: &[&LabelledSlide],
     options: &CalibrationOptions,
-    fit_levels: impl Fn(&[&LabelledSlide]) -> Vec<Level>,
+    fit_on: impl Fn(&[&LabelledSlide]) -> Fitted,
 ) -> CrossValidation {
     let fold_of = assign_folds(slides, options.folds, options.seed);
     let mut pooled = Vec::with_capacity(slides.len());
@@ -494,17 +593,17 @@ fn cross_validate(
             slides.iter().zip(&fold_of).partition(|&(_, &f)| f == fold);
         let test: Vec<&LabelledSlide> = test.into_iter().map(|(slide, _)| *slide).collect();
         let train: Vec<&LabelledSlide> = train.into_iter().map(|(slide, _)| *slide).collect();
-        let fitted = fit_levels(&train);
+        let fitted = fit_on(&train);
         let matrix = |set: &[&LabelledSlide]| {
             ConfusionMatrix::of_scores(
                 set.iter()
-                    .map(|slide| (slide.label, decide(&fitted, &slide.features))),
+                    .map(|slide| (slide.label, fitted.score(&slide.features))),
             )
         };
         let held_out = matrix(&test);
         pooled.extend(
             test.iter()
-                .map(|slide| (slide.label, decide(&fitted, &slide.features))),
+                .map(|slide| (slide.label, fitted.score(&slide.features))),
         );
         per_fold.push(FoldResult {
             train_slides: train.len(),

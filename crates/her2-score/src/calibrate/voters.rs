@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CalibrationOptions, better, cross_validate, fit, objective, objective_of};
+use super::{CalibrationOptions, Fitted, better, cross_validate, fit, objective, objective_of};
 use crate::labels::LabelledSlide;
 use crate::rules::TunableRule;
 use crate::rules::paper::{BOUNDARY_NAMES, BoundaryVotes, INDEXES, PaperIntegrated};
@@ -99,8 +99,11 @@ fn assess(
         options.objective,
     );
     let held_out = if options.folds > 1 && slides.len() >= options.folds {
-        let pooled =
-            cross_validate(slides, options, |train| fit(rule, train, options).levels()).pooled;
+        let pooled = cross_validate(slides, options, |train| Fitted {
+            cuts: None,
+            levels: fit(rule, train, options).levels(),
+        })
+        .pooled;
         objective_of(&pooled.confusion, options.objective)
     } else {
         training

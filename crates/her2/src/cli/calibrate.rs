@@ -1,13 +1,15 @@
 //! `her2 calibrate FEATURES.csv LABELS.csv --rule R --out CONFIG`: fit a scoring rule's
-//! thresholds to a lab's labelled slides and write a config that `her2 score --config` accepts.
+//! thresholds, or the membrane OD intensity cuts (`--fit intensity`), to a lab's labelled
+//! slides and write a config that `her2 score --scoring` accepts.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use her2_score::{
-    CalibrationOptions, Objective, RuleKind, ScoringConfig, calibrate, join_labels,
-    read_features_csv, read_labels_csv, write_atomic, write_confusion_png,
+    CalibrationOptions, CalibrationTarget, Objective, RuleKind, ScoringConfig, calibrate,
+    join_labels, read_features_csv, read_labels_csv, write_atomic, write_confusion_png,
 };
+use stain_features::IntensityThresholds;
 
 /// Arguments of `her2 calibrate`.
 #[derive(Debug, clap::Args)]
@@ -19,6 +21,15 @@ pub struct CalibrateArgs {
     /// Rule whose thresholds are fitted: guideline, paper or staining.
     #[arg(long, default_value = "guideline")]
     pub rule: RuleKind,
+    /// What to fit: the rule's `thresholds`, the membrane OD `intensity` cuts (for a lab
+    /// whose stain or scanner reads DAB unlike the defaults, on slides without a control),
+    /// or `both` (the cuts first).
+    #[arg(long, default_value = "thresholds")]
+    pub fit: CalibrationTarget,
+    /// The membrane OD cuts the slides were scored with (`features.stain.classes`), as
+    /// FAINT,WEAK_MODERATE,INTENSE; the intensity fit scales them [default: the defaults].
+    #[arg(long, value_name = "F,W,I", value_parser = parse_cuts)]
+    pub measured_cuts: Option<IntensityThresholds>,
     /// Config file to write (TOML; JSON when it ends in .json).
     #[arg(long)]
     pub out: PathBuf,
@@ -46,6 +57,27 @@ pub struct CalibrateArgs {
     pub png: Option<PathBuf>,
 }
 
+/// Parses `FAINT,WEAK_MODERATE,INTENSE` membrane OD cuts.
+fn parse_cuts(text: &str) -> Result<IntensityThresholds, String> {
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("`{text}` is not three numbers FAINT,WEAK_MODERATE,INTENSE"))?;
+    match values[..] {
+        [faint, weak_moderate, intense] if 0.0 < faint && faint < weak_moderate && weak_moderate < intense && intense.is_finite() => {
+            Ok(IntensityThresholds {
+                faint,
+                weak_moderate,
+                intense,
+            })
+        }
+        _ => Err(format!(
+            "`{text}` must be three increasing positive numbers FAINT,WEAK_MODERATE,INTENSE"
+        )),
+    }
+}
+
 /// Formats an optional share as a percentage.
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", 100.0 * v))
@@ -65,6 +97,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         folds: args.folds,
         seed: args.seed,
         select_voters: args.select_voters,
+        target: args.fit,
+        measured_cuts: args.measured_cuts.clone().unwrap_or_default(),
         ..CalibrationOptions::default()
     };
     let calibration = calibrate(&base, args.rule, &slides, &options)
@@ -89,11 +123,29 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     calibration.config.save(&args.out)?;
 
     println!(
-        "calibrated the {} rule on {} slides ({})",
-        args.rule, calibration.slides, args.objective
+        "calibrated the {} rule's {} on {} slides ({})",
+        args.rule, args.fit, calibration.slides, args.objective
     );
-    for threshold in &calibration.thresholds {
-        println!("  {threshold}");
+    if let Some(fit) = &calibration.intensity {
+        let (m, c) = (&fit.measured_cuts, &fit.cuts);
+        println!(
+            "  intensity cuts x{:.3} (equally good x{:.3} to x{:.3}): faint {:.4} -> {:.4}, \
+             weak-moderate {:.4} -> {:.4}, intense {:.4} -> {:.4}",
+            fit.scale,
+            fit.equally_good[0],
+            fit.equally_good[1],
+            m.faint,
+            c.faint,
+            m.weak_moderate,
+            c.weak_moderate,
+            m.intense,
+            c.intense
+        );
+    }
+    if args.fit.thresholds() {
+        for threshold in &calibration.thresholds {
+            println!("  {threshold}");
+        }
     }
     if let Some(selection) = &calibration.voters {
         for (before, after) in selection.before.iter().zip(&selection.after) {

@@ -227,7 +227,7 @@ fn intensity_cuts(r: &IntensityReference) -> String {
             r.scale, r.control_complete_cells
         ),
         (IntensitySource::Lab, control) => format!(
-            "the configured cuts scaled &times;{:.2} by the lab's calibration ({})",
+            "the lab's calibrated cuts, &times;{:.2} the configured ones ({})",
             r.scale,
             not_anchored(r, control)
         ),
