@@ -3,7 +3,7 @@
 //! micrometres (so nests smaller than a classifier cell count), and a patch's cells count only
 //! when their centroid lies inside the annotation.
 
-use stain_features::{Cell, ClassCounts, PatchFeatures};
+use stain_features::{Cell, ClassCounts, MembraneOdHistogram, PatchFeatures};
 use tissue_mask::TissueMask;
 use tumor_classifier::TumorAnnotation;
 use wsi_io::{Patch, Rect};
@@ -53,9 +53,14 @@ pub fn keep_cells_inside(
 ) {
     cells.retain(|c| inside(c));
     let mut counts = ClassCounts::default();
+    let mut membrane_od = MembraneOdHistogram::default();
     for cell in cells.iter() {
         counts.record(cell.intensity, cell.complete);
+        if cell.positive {
+            membrane_od.record(cell.membrane_dab_od, cell.complete);
+        }
     }
+    features.membrane_od = membrane_od;
     features.cell_count = cells.len() as u64;
     features.positive_cells = cells.iter().filter(|c| c.positive).count() as u64;
     features.complete_membrane_cells = cells.iter().filter(|c| c.complete).count() as u64;
@@ -134,6 +139,8 @@ mod tests {
         assert_eq!((features.cell_count, cells.len()), (1, 1));
         assert_eq!(features.positive_cells, u64::from(cells[0].positive));
         assert_eq!(features.class_counts.total(), 1);
+        let h = &features.membrane_od;
+        assert_eq!(h.total(true) + h.total(false), features.positive_cells);
         assert_ne!(cells[0].intensity, IntensityClass::None);
     }
 }

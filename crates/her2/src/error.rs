@@ -25,6 +25,9 @@ pub enum Her2Error {
     /// Scoring or its configuration failed.
     #[error(transparent)]
     Score(#[from] her2_score::ScoreError),
+    /// Generating a synthetic slide failed.
+    #[error(transparent)]
+    Synth(#[from] ihc_synth::SynthError),
     /// No tissue to score was found on the slide.
     #[error("{path}: no tissue found: {reason}")]
     NoTissue {

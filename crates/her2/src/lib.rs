@@ -43,6 +43,7 @@ pub mod manifest;
 pub mod outputs;
 pub mod pipeline;
 pub mod report;
+pub mod shift_matrix;
 pub mod tissue_step;
 
 pub use cells::{CellsGeoJson, SlideCell};
@@ -53,6 +54,7 @@ pub use manifest::{ManifestEntry, Shard, read_manifest};
 pub use outputs::{OutputOptions, REPORT_FILE, REPORT_HTML_FILE, write_outputs};
 pub use pipeline::{PatchResult, Pipeline, PipelineBuilder, SlideAnalysis, SlideRequest};
 pub use report::{Her2Report, InputInfo, MppSource, StageTimings, TumorSummary};
+pub use shift_matrix::{ShiftMatrix, ShiftOutcome, ShiftReport, ShiftRow};
 pub use tissue_step::{Thumbnail, TissueSource};
 
 pub use her2_score;
