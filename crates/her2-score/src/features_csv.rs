@@ -228,7 +228,9 @@ pub fn features_csv_row(record: &SlideRecord) -> Vec<String> {
     });
     std::iter::once(record.slide.clone())
         .chain(values)
-        .chain(std::iter::once(histogram_text(&record.features.membrane_od)))
+        .chain(std::iter::once(histogram_text(
+            &record.features.membrane_od,
+        )))
         .collect()
 }
 
@@ -405,7 +407,10 @@ mod tests {
         bad[last] = "0.3:1".into();
         std::fs::write(&path, format!("{header}\n{}\n", bad.join(","))).unwrap();
         let err = read_features_csv(&path).unwrap_err().to_string();
-        assert!(err.contains("membrane_od") && err.contains("`0.3:1`"), "{err}");
+        assert!(
+            err.contains("membrane_od") && err.contains("`0.3:1`"),
+            "{err}"
+        );
 
         let err = read_features_csv(&dir.path().join("absent.csv"))
             .unwrap_err()

@@ -143,12 +143,12 @@ pub struct IntensityReference {
 }
 
 impl IntensityReference {
-    /// `features` with the cells classed at these cuts: recounted when a control or the lab
-    /// set them, as measured when the configured cuts hold (the analysis already used them).
-    pub fn apply(&self, features: SlideFeatures) -> SlideFeatures {
+    /// The cuts a control or the lab set, which the slide's cells are to be classed at;
+    /// `None` when the configured cuts hold.
+    pub fn anchored_cuts(&self) -> Option<&IntensityThresholds> {
         match self.source {
-            IntensitySource::Control | IntensitySource::Lab => features.recounted(&self.cuts),
-            IntensitySource::Configured => features,
+            IntensitySource::Control | IntensitySource::Lab => Some(&self.cuts),
+            IntensitySource::Configured => None,
         }
     }
 }
@@ -265,8 +265,15 @@ mod tests {
         assert!((r.scale - 1.3).abs() < 0.05, "{}", r.scale);
         // the lab's cuts recount the cells
         let f = slide(10, &[(0.2, true)]);
-        assert_eq!(r_lab(&config).apply(f.clone()).cells_complete[WEAK_MODERATE], 1);
+        let cuts = r_lab(&config).anchored_cuts().cloned().unwrap();
+        assert_eq!(f.recounted(&cuts).cells_complete[WEAK_MODERATE], 1);
         assert_eq!(f.cells_complete[WEAK_MODERATE], 0);
+        assert_eq!(
+            AnchorConfig::default()
+                .reference(&configured, None)
+                .anchored_cuts(),
+            None
+        );
     }
 
     /// The reference of a slide without a control under `config`.

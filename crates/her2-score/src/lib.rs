@@ -59,9 +59,9 @@ mod score;
 pub use aggregate::SlideAggregator;
 pub use assess::Assessment;
 pub use calibrate::{
-    BoundaryVoters, Calibration, CalibrationOptions, CalibrationTarget, CrossValidation,
-    FittedThreshold, FoldResult, IntensityFit, Objective, VoterSelection, VoterTrial, calibrate,
-    evaluate,
+    BoundaryVoters, Calibration, CalibrationOptions, CalibrationTarget, ControlCalibration,
+    ControlReading, CrossValidation, FittedThreshold, FoldResult, IntensityFit, Objective,
+    VoterSelection, VoterTrial, calibrate, calibrate_from_controls, evaluate,
 };
 pub use config::{AggregationConfig, ScoringConfig};
 pub use error::{Result, ScoreError};

@@ -255,6 +255,19 @@ impl Pipeline {
             });
         }
         let (analyzer, stain_estimate) = self.slide_analyzer(slide, &tumor_patches)?;
+        // the control first: the cuts the tumour's cells are classed at scale with it (or
+        // come from the lab's calibration)
+        let control = self.control_features(&analyzer, slide, mpp, &tissue)?;
+        let control_features = control.as_ref().map(|c| &c.features);
+        let intensity_reference = self
+            .config
+            .scoring
+            .intensity
+            .reference(&self.config.features.stain.classes, control_features);
+        let analyzer = match intensity_reference.anchored_cuts() {
+            Some(cuts) => analyzer.with_intensity_cuts(cuts.clone())?,
+            None => analyzer,
+        };
         let (analysed, cells) = self.analyse_patches(
             &analyzer,
             slide,
@@ -266,7 +279,6 @@ impl Pipeline {
                 annotation,
             },
         )?;
-        let control = self.control_features(&analyzer, slide, mpp, &tissue)?;
         timings.features = ms(t);
 
         let t = Instant::now();
@@ -274,14 +286,7 @@ impl Pipeline {
         for patch in &analysed {
             aggregator.add(&patch.features)?;
         }
-        let control_features = control.as_ref().map(|c| &c.features);
-        // the cells' intensity classes, recounted at cuts anchored to the slide's control
-        let intensity_reference = self
-            .config
-            .scoring
-            .intensity
-            .reference(&self.config.features.stain.classes, control_features);
-        let features = intensity_reference.apply(aggregator.finish());
+        let features = aggregator.finish();
         let assessment = self.config.scoring.assess(&features, control_features);
         let all_rules: BTreeMap<String, _> = self
             .config

@@ -128,11 +128,11 @@ pub struct ShiftOutcome {
     pub truth: GuidelineCategory,
     /// The score with the intensity cuts anchored to the slide's control.
     pub anchored: Assessment,
-    /// The score at the configured cuts, as if the slide had no control.
+    /// The score at the configured cuts, as if the slide had no control (a second run).
     pub plain: Assessment,
     /// What set the anchored cuts.
     pub reference: IntensityReference,
-    /// The tumour features at the configured cuts (with the membrane OD histogram).
+    /// The tumour features of the plain run (with the membrane OD histogram).
     pub measured: SlideFeatures,
 }
 
@@ -176,30 +176,29 @@ fn score_one(
     std::fs::create_dir_all(&dir).map_err(|e| Her2Error::io(&dir, e))?;
     let files = SlideFiles::new(&dir, "slide");
     let truth = ihc_synth::generate_slide_files(&synth, &files)?;
-    let tumour = AnnotatedTumor::from_mask_image(&files.tumor_mask, MASK_DOWNSAMPLE)?;
-    let pipeline = PipelineBuilder::new(config.clone())
-        .tumor_model(Box::new(tumour))
-        .build()?;
-    let analysis = pipeline.run(&files.svs, &SlideRequest::default())?;
+    let run = |use_control: bool| -> Result<crate::report::Her2Report> {
+        let mut config = config.clone();
+        config.scoring.intensity.use_control = use_control;
+        if !use_control {
+            config.scoring.intensity.lab_cuts = None;
+        }
+        let tumour = AnnotatedTumor::from_mask_image(&files.tumor_mask, MASK_DOWNSAMPLE)?;
+        let pipeline = PipelineBuilder::new(config)
+            .tumor_model(Box::new(tumour))
+            .build()?;
+        Ok(pipeline.run(&files.svs, &SlideRequest::default())?.report)
+    };
+    let (anchored, plain) = (run(true)?, run(false)?);
     std::fs::remove_dir_all(&dir).map_err(|e| Her2Error::io(&dir, e))?;
-    let report = analysis.report;
-    // the cells at the configured cuts: the patches as measured, before any anchoring
-    let mut aggregator = config.scoring.aggregator();
-    for patch in &analysis.patches {
-        aggregator.add(&patch.features)?;
-    }
-    let measured = aggregator.finish();
-    let control = report.control.as_ref().map(|c| &c.features);
-    let plain = config.scoring.assess(&measured, control);
     Ok(ShiftOutcome {
         shift,
         class,
         seed,
         truth: category_of(truth.guideline_class),
-        anchored: report.assessment,
-        plain,
-        reference: report.intensity_reference,
-        measured,
+        anchored: anchored.assessment,
+        plain: plain.assessment,
+        reference: anchored.intensity_reference,
+        measured: plain.features,
     })
 }
 
@@ -222,8 +221,7 @@ fn share(
     right: impl Fn(&ShiftOutcome) -> bool,
 ) -> Option<f64> {
     let kept: Vec<&ShiftOutcome> = outcomes.iter().filter(|o| keep(o)).collect();
-    (!kept.is_empty())
-        .then(|| kept.iter().filter(|o| right(o)).count() as f64 / kept.len() as f64)
+    (!kept.is_empty()).then(|| kept.iter().filter(|o| right(o)).count() as f64 / kept.len() as f64)
 }
 
 /// True for the categories the 0-null / 0-ultralow / 1+ split is about.
@@ -237,30 +235,45 @@ fn low(category: GuidelineCategory) -> bool {
 impl ShiftRow {
     /// The row's label: the shift, or `none`.
     pub fn label(&self) -> String {
-        self.shift.map_or_else(|| "none".to_owned(), |s| s.to_string())
+        self.shift
+            .map_or_else(|| "none".to_owned(), |s| s.to_string())
     }
 
     /// Share of slides whose score (0 / 1+ / 2+ / 3+) the anchored reading got right.
     pub fn anchored_accuracy(&self) -> Option<f64> {
-        share(&self.outcomes, |_| true, |o| {
-            o.anchored.score == o.truth.score()
-        })
+        share(
+            &self.outcomes,
+            |_| true,
+            |o| o.anchored.score == o.truth.score(),
+        )
     }
 
     /// Share of slides whose score the configured cuts got right.
     pub fn plain_accuracy(&self) -> Option<f64> {
-        share(&self.outcomes, |_| true, |o| o.plain.score == o.truth.score())
+        share(
+            &self.outcomes,
+            |_| true,
+            |o| o.plain.score == o.truth.score(),
+        )
     }
 
     /// Share of the null, ultralow and 1+ slides whose category the anchored reading got
     /// right (the 2023 split below 2+).
     pub fn anchored_low_split(&self) -> Option<f64> {
-        share(&self.outcomes, |o| low(o.truth), |o| o.anchored.category == o.truth)
+        share(
+            &self.outcomes,
+            |o| low(o.truth),
+            |o| o.anchored.category == o.truth,
+        )
     }
 
     /// The same at the configured cuts.
     pub fn plain_low_split(&self) -> Option<f64> {
-        share(&self.outcomes, |o| low(o.truth), |o| o.plain.category == o.truth)
+        share(
+            &self.outcomes,
+            |o| low(o.truth),
+            |o| o.plain.category == o.truth,
+        )
     }
 
     /// Slides whose cuts the control set.
@@ -305,7 +318,8 @@ impl ShiftReport {
 impl fmt::Display for ShiftReport {
     /// The matrix as a Markdown table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pct = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0}%", 100.0 * v));
+        let pct =
+            |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{:.0}%", 100.0 * v));
         writeln!(
             f,
             "| shift | slides | anchored by control | score right, anchored | score right, plain | score right, lab-calibrated (CV) | 0-null/0-ultralow/1+ right, anchored | same, plain |"

@@ -258,7 +258,10 @@ fn write_pale_cohort(dir: &Path, n: usize, k: f64) -> (std::path::PathBuf, std::
             let mut h = MembraneOdHistogram::default();
             let mut record = |od: f64, complete: bool, count: usize| {
                 for j in 0..count {
-                    h.record(scale * od * (0.95 + 0.1 * j as f64 / count as f64), complete);
+                    h.record(
+                        scale * od * (0.95 + 0.1 * j as f64 / count as f64),
+                        complete,
+                    );
                 }
             };
             record(0.15, false, faint);
@@ -345,6 +348,75 @@ fn intensity_cuts_are_fitted_to_a_pale_lab() {
     assert!(!run.status.success());
     assert!(
         stderr.contains("membrane_od") && stderr.contains("score them again"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+/// A `report.json` (the fields `--controls` reads) whose control's `n` complete membranes
+/// read about `od`; no control when `n` is 0.
+fn write_report(dir: &Path, n: usize, od: f64) {
+    let mut h = stain_features::MembraneOdHistogram::default();
+    for i in 0..n {
+        h.record(od * (0.9 + 0.2 * i as f64 / n as f64), true);
+    }
+    let control = if n == 0 {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!({ "pieces": [2], "features": { "membrane_od": h } })
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    let report = serde_json::json!({ "assessment": { "score": "3+" }, "control": control });
+    std::fs::write(dir.join("report.json"), report.to_string()).unwrap();
+}
+
+#[test]
+fn intensity_cuts_come_from_a_labs_controls_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    write_report(&batch.join("a"), 200, 0.6);
+    write_report(&batch.join("b"), 150, 0.66);
+    write_report(&batch.join("c"), 0, 0.0);
+    let single = dir.path().join("single");
+    write_report(&single, 300, 0.62);
+    let out = dir.path().join("lab.toml");
+    let run = her2()
+        .args(["calibrate", "--controls"])
+        .args([&batch, &single])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains("0 complete-membrane control cells (not used)"),
+        "{stdout}"
+    );
+    let config = ScoringConfig::load(&out).unwrap();
+    let cuts = config.intensity.lab_cuts.expect("lab cuts written");
+    let scale = cuts.intense / stain_features::IntensityThresholds::default().intense;
+    assert!((scale - 0.62).abs() < 0.03, "{scale}");
+
+    // not a report: named, nothing written
+    let bogus = dir.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"slides\": 3}").unwrap();
+    let out = dir.path().join("lab2.toml");
+    let run = her2()
+        .args(["calibrate", "--controls"])
+        .arg(&bogus)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("bogus.json") && stderr.contains("not a her2 report"),
         "{stderr}"
     );
     assert!(!out.exists());

@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use her2::ihc_synth::{DomainShift, Her2Class};
 use her2::her2_score::IntensitySource;
+use her2::ihc_synth::{DomainShift, Her2Class};
 use her2::{PipelineConfig, ShiftMatrix};
 
 #[test]
@@ -31,7 +31,10 @@ fn a_weak_dab_run_is_read_right_against_its_control() {
     let [none, weak] = &report.rows[..] else {
         panic!("two rows: {report}")
     };
-    assert_eq!((none.label(), weak.label()), ("none".into(), "DAB x0.6".into()));
+    assert_eq!(
+        (none.label(), weak.label()),
+        ("none".into(), "DAB x0.6".into())
+    );
     for row in [none, weak] {
         assert_eq!(row.anchored_slides(), 3, "{report}");
         assert_eq!(row.anchored_accuracy(), Some(1.0), "{report}");

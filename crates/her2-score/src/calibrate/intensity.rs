@@ -41,7 +41,10 @@ impl CalibrationTarget {
 
     /// Whether the rule's thresholds are fitted.
     pub fn thresholds(self) -> bool {
-        matches!(self, CalibrationTarget::Thresholds | CalibrationTarget::Both)
+        matches!(
+            self,
+            CalibrationTarget::Thresholds | CalibrationTarget::Both
+        )
     }
 }
 
@@ -89,7 +92,10 @@ pub struct IntensityFit {
 const STEP: f64 = 1.02;
 
 /// `slides` with their cells' intensity classes recounted at `cuts`.
-pub(super) fn recounted(slides: &[&LabelledSlide], cuts: &IntensityThresholds) -> Vec<LabelledSlide> {
+pub(super) fn recounted(
+    slides: &[&LabelledSlide],
+    cuts: &IntensityThresholds,
+) -> Vec<LabelledSlide> {
     slides
         .iter()
         .map(|slide| LabelledSlide {
@@ -150,7 +156,10 @@ pub(super) fn fit_intensity(
     let best = scored
         .iter()
         .map(|&(_, score)| score)
-        .fold((f64::MIN, f64::MIN), |a, b| if better(b, a) { b } else { a });
+        .fold(
+            (f64::MIN, f64::MIN),
+            |a, b| if better(b, a) { b } else { a },
+        );
     let first = scored
         .iter()
         .position(|&(_, score)| !better(best, score))

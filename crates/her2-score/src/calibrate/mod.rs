@@ -14,11 +14,14 @@
 //!
 //! It can also fit the membrane OD intensity cuts ([`CalibrationTarget`], module
 //! `intensity`): the cuts that a lab's stain and scanner need when its slides carry no
-//! control to anchor them.
+//! control to anchor them; or take those cuts from the lab's 3+ controls alone, without
+//! labels ([`calibrate_from_controls`]).
 
+mod controls;
 mod intensity;
 mod voters;
 
+pub use controls::{ControlCalibration, ControlReading, calibrate_from_controls};
 pub use intensity::{CalibrationTarget, IntensityFit};
 pub use voters::{BoundaryVoters, VoterSelection, VoterTrial};
 
@@ -29,9 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::ScoringConfig;
 use crate::error::{Result, ScoreError};
+use crate::features::SlideFeatures;
 use crate::labels::LabelledSlide;
 use crate::metrics::{ConfusionMatrix, Evaluation, KappaWeights};
-use crate::features::SlideFeatures;
 use crate::rules::{Level, RuleKind, Tunable, TunableRule, decide};
 use crate::score::Her2Score;
 use stain_features::IntensityThresholds;

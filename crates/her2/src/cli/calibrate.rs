@@ -1,23 +1,34 @@
 //! `her2 calibrate FEATURES.csv LABELS.csv --rule R --out CONFIG`: fit a scoring rule's
 //! thresholds, or the membrane OD intensity cuts (`--fit intensity`), to a lab's labelled
-//! slides and write a config that `her2 score --scoring` accepts.
+//! slides and write a config that `her2 score --scoring` accepts; or
+//! `her2 calibrate --controls REPORT... --out CONFIG`: the intensity cuts from the lab's 3+
+//! controls alone.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use her2::REPORT_FILE;
 use her2_score::{
     CalibrationOptions, CalibrationTarget, Objective, RuleKind, ScoringConfig, calibrate,
-    join_labels, read_features_csv, read_labels_csv, write_atomic, write_confusion_png,
+    calibrate_from_controls, join_labels, read_features_csv, read_labels_csv, write_atomic,
+    write_confusion_png,
 };
-use stain_features::IntensityThresholds;
+use stain_features::{IntensityThresholds, MembraneOdHistogram};
 
 /// Arguments of `her2 calibrate`.
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
     /// Features CSV, one row per slide (written by `her2 score` / `her2 eval`).
-    pub features: PathBuf,
+    #[arg(required_unless_present = "controls")]
+    pub features: Option<PathBuf>,
     /// Labels CSV with columns `slide_id,label` (0, null, ultralow, 1+, 2+, 3+).
-    pub labels: PathBuf,
+    #[arg(required_unless_present = "controls")]
+    pub labels: Option<PathBuf>,
+    /// Instead of labelled slides: the lab's intensity cuts from its 3+ controls alone, read
+    /// from the `report.json` of slides scored with a control piece (files, or folders holding
+    /// `report.json` directly or one level down, as `her2 batch` writes them).
+    #[arg(long, num_args = 1.., value_name = "REPORT", conflicts_with_all = ["features", "labels", "select_voters", "folds", "report", "png"])]
+    pub controls: Vec<PathBuf>,
     /// Rule whose thresholds are fitted: guideline, paper or staining.
     #[arg(long, default_value = "guideline")]
     pub rule: RuleKind,
@@ -65,7 +76,12 @@ fn parse_cuts(text: &str) -> Result<IntensityThresholds, String> {
         .collect::<Result<_, _>>()
         .map_err(|_| format!("`{text}` is not three numbers FAINT,WEAK_MODERATE,INTENSE"))?;
     match values[..] {
-        [faint, weak_moderate, intense] if 0.0 < faint && faint < weak_moderate && weak_moderate < intense && intense.is_finite() => {
+        [faint, weak_moderate, intense]
+            if 0.0 < faint
+                && faint < weak_moderate
+                && weak_moderate < intense
+                && intense.is_finite() =>
+        {
             Ok(IntensityThresholds {
                 faint,
                 weak_moderate,
@@ -83,15 +99,108 @@ fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", 100.0 * v))
 }
 
+/// The `report.json` files `paths` name: files as given, folders searched for `report.json`
+/// directly in them and one level down, in name order.
+fn report_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let direct = path.join(REPORT_FILE);
+        if direct.is_file() {
+            files.push(direct);
+            continue;
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path().join(REPORT_FILE)))
+            .filter(|report| report.is_file())
+            .collect();
+        if found.is_empty() {
+            anyhow::bail!(
+                "{}: no {REPORT_FILE} in it or its subfolders",
+                path.display()
+            );
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// The control's membrane OD histogram of a report (empty when the slide had no control).
+fn control_histogram(path: &Path) -> anyhow::Result<MembraneOdHistogram> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let report: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a JSON report", path.display()))?;
+    if report.get("assessment").is_none() {
+        anyhow::bail!("{}: not a her2 report (no `assessment`)", path.display());
+    }
+    match report.pointer("/control/features/membrane_od") {
+        None | Some(serde_json::Value::Null) => Ok(MembraneOdHistogram::default()),
+        Some(bins) => serde_json::from_value(bins.clone()).with_context(|| {
+            format!(
+                "{}: `control.features.membrane_od` is not a histogram",
+                path.display()
+            )
+        }),
+    }
+}
+
+/// `her2 calibrate --controls`: the lab's cuts from its controls.
+fn run_controls(args: &CalibrateArgs, base: &ScoringConfig) -> anyhow::Result<()> {
+    let files = report_files(&args.controls)?;
+    let controls = files
+        .iter()
+        .map(|path| Ok((path.display().to_string(), control_histogram(path)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let measured = args.measured_cuts.clone().unwrap_or_default();
+    let calibration = calibrate_from_controls(base, &controls, &measured)
+        .with_context(|| format!("calibrating from {} reports", files.len()))?;
+    calibration.config.save(&args.out)?;
+    for reading in &calibration.controls {
+        println!(
+            "  {}: {} complete-membrane control cells{}{}",
+            reading.source,
+            reading.complete_cells,
+            reading
+                .median_od
+                .map_or_else(String::new, |od| format!(", median OD {od:.3}")),
+            if reading.used { "" } else { " (not used)" }
+        );
+    }
+    let (m, c) = (&calibration.measured_cuts, &calibration.cuts);
+    println!(
+        "controls read a median membrane OD of {:.3}: intensity cuts x{:.3}, faint {:.4} -> \
+         {:.4}, weak-moderate {:.4} -> {:.4}, intense {:.4} -> {:.4}",
+        calibration.median_od,
+        calibration.scale,
+        m.faint,
+        c.faint,
+        m.weak_moderate,
+        c.weak_moderate,
+        m.intense,
+        c.intense
+    );
+    println!("config written to {}", args.out.display());
+    Ok(())
+}
+
 /// Runs `her2 calibrate`.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     let base = match &args.config {
         Some(path) => ScoringConfig::load(path)?,
         None => ScoringConfig::default(),
     };
-    let records = read_features_csv(&args.features)?;
-    let labels = read_labels_csv(&args.labels)?;
-    let slides = join_labels(&args.features, records, &labels)?;
+    let (Some(features), Some(labels)) = (&args.features, &args.labels) else {
+        return run_controls(&args, &base);
+    };
+    let records = read_features_csv(features)?;
+    let labels = read_labels_csv(labels)?;
+    let slides = join_labels(features, records, &labels)?;
     let options = CalibrationOptions {
         objective: args.objective,
         folds: args.folds,
@@ -102,7 +211,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         ..CalibrationOptions::default()
     };
     let calibration = calibrate(&base, args.rule, &slides, &options)
-        .with_context(|| format!("calibrating {}", args.features.display()))?;
+        .with_context(|| format!("calibrating {}", features.display()))?;
 
     // write everything asked for, the config last, so a failure leaves no new config behind
     if let Some(path) = &args.report {
