@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p her2 --example shift_matrix -- [--seeds 1,2,3,4] [--side 3072]
-//!     [--only "DAB x0.6"] [--work DIR] [--out matrix.md]
+//!     [--only "DAB x0.6"] [--work DIR] [--out matrix.md] [--config pipeline.toml]
 //! ```
 
 use std::io::Write as _;
@@ -33,6 +33,9 @@ struct Args {
     /// Also write the table (and the misread slides) here.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Pipeline configuration (TOML or JSON, as `her2 score --config`); default: the defaults.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,7 +52,11 @@ fn main() -> anyhow::Result<()> {
         });
     }
     let work = args.work.unwrap_or_else(std::env::temp_dir);
-    let report = matrix.run(&PipelineConfig::default(), &work, |o| {
+    let config = match &args.config {
+        Some(path) => PipelineConfig::load(path)?,
+        None => PipelineConfig::default(),
+    };
+    let report = matrix.run(&config, &work, |o| {
         let r = &o.reference;
         eprintln!(
             "{:<24} {:<18} truth {:<13} anchored {:<13} plain {:<13} cuts x{:.2} ({:?}; control: {} complete cells, median OD {})",

@@ -44,6 +44,7 @@ pub mod nuclei;
 pub mod od_histogram;
 pub mod reconstruct;
 pub mod segment;
+mod slivers;
 pub mod threshold;
 pub mod watershed;
 

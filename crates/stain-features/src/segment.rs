@@ -13,6 +13,7 @@ use crate::markers::local_maxima;
 use crate::matrix::Stain;
 use crate::morphology::{fill_holes, open};
 use crate::nuclei::{LocalContrastConfig, local_contrast_labels};
+use crate::slivers::drop_brown_slivers;
 use crate::threshold::otsu;
 use crate::watershed::{Connectivity, watershed};
 
@@ -116,6 +117,10 @@ pub struct SegmentationConfig {
     pub min_area_um2: f64,
     /// Largest cell kept.
     pub max_area_um2: f64,
+    /// Regions browner than they are blue (mean DAB over mean hematoxylin OD) whose widest
+    /// inscribed disc is narrower than this radius are membrane taken for nuclei and dropped
+    /// (module `slivers`); 0 keeps them. Nuclei are at least ~2.5 um in radius.
+    pub brown_sliver_radius_um: f64,
 }
 
 impl Default for SegmentationConfig {
@@ -136,6 +141,7 @@ impl Default for SegmentationConfig {
             label_unmarked: true,
             min_area_um2: 8.0,
             max_area_um2: 400.0,
+            brown_sliver_radius_um: 1.6,
         }
     }
 }
@@ -149,6 +155,7 @@ impl SegmentationConfig {
             ("marker_min_distance_um", self.marker_min_distance_um),
             ("marker_min_depth_um", self.marker_min_depth_um),
             ("min_area_um2", self.min_area_um2),
+            ("brown_sliver_radius_um", self.brown_sliver_radius_um),
         ];
         check_ranges("segmentation", &lengths, 1000.0)?;
         if !(self.max_area_um2.is_finite() && self.max_area_um2 >= self.min_area_um2) {
@@ -232,6 +239,16 @@ impl CellSegmenter for WatershedSegmenter {
         };
         let max_label = labels.iter().copied().max().unwrap_or(0);
         let mut labels = labels;
+        if let Some(dab) = planes.plane(Stain::Dab) {
+            drop_brown_slivers(
+                &mut labels,
+                max_label,
+                hem,
+                dab,
+                w,
+                c.brown_sliver_radius_um / mpp,
+            );
+        }
         let area_px = |um2: f64| (um2 / (mpp * mpp)).round().max(0.0) as u64;
         let count = filter_by_area(
             &mut labels,
