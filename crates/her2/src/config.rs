@@ -80,6 +80,10 @@ pub struct FeatureStepConfig {
     /// Most tumour patches (spread over the slide) read to estimate the slide's stain vectors
     /// when `stain.stain_estimation.enabled`.
     pub max_estimation_patches: usize,
+    /// Measure optical density against the slide's own glass (as the tissue step estimated
+    /// it) rather than pure white: a dimmer or tinted scan then adds no stain. Off, or
+    /// without a glass estimate (a mask or ROI given, all tissue), white is the reference.
+    pub od_against_glass: bool,
     /// Deconvolution, brown range, segmentation and membrane settings.
     pub stain: stain_features::StainConfig,
 }
@@ -98,6 +102,7 @@ impl Default for FeatureStepConfig {
             chunk: 64,
             max_control_patches: 16,
             max_estimation_patches: 16,
+            od_against_glass: true,
             stain: stain_features::StainConfig::default(),
         }
     }

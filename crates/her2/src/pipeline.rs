@@ -10,7 +10,7 @@ use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
-use tissue_mask::{OtsuDetector, PieceRole, TissueDetector, TissueMask};
+use tissue_mask::{MaskSource, OtsuDetector, PieceRole, TissueDetector, TissueMask};
 use tumor_classifier::{TumorAnnotation, TumorMap, TumorMask, TumorModel, classify_slide};
 use wsi_io::{Patch, PatchGrid, Rect, Slide, read_patch};
 
@@ -255,6 +255,10 @@ impl Pipeline {
             });
         }
         let (analyzer, stain_estimate) = self.slide_analyzer(slide, &tumor_patches)?;
+        let analyzer = match slide_glass(&tissue) {
+            Some(glass) if self.config.features.od_against_glass => analyzer.with_glass(glass)?,
+            _ => analyzer,
+        };
         // the control first: the cuts the tumour's cells are classed at scale with it (or
         // come from the lab's calibration)
         let control = self.control_features(&analyzer, slide, mpp, &tissue)?;
@@ -484,6 +488,15 @@ impl Pipeline {
             pieces: controls.iter().map(|p| p.id).collect(),
             features,
         }))
+    }
+}
+
+/// The slide's glass (8-bit RGB) as the tissue step found it, when it looked for one and found
+/// one.
+fn slide_glass(tissue: &TissueMask) -> Option<[f64; 3]> {
+    match tissue.source() {
+        MaskSource::GlassContrast(t) if t.glass.found => Some(t.glass.rgb),
+        _ => None,
     }
 }
 

@@ -58,9 +58,8 @@ fn a_pipeline_without_a_tumour_model_is_refused() {
 fn per_slide_stain_estimation_is_used_and_reported() {
     let slide =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/synth/3plus-s10.svs");
-    let mut config = PipelineConfig::default();
-    config.features.stain.stain_estimation.enabled = true;
-    let pipeline = PipelineBuilder::new(config)
+    // on by default
+    let pipeline = PipelineBuilder::new(PipelineConfig::default())
         .tumor_model(Box::new(AllTissueTumor::default()))
         .build()
         .unwrap();
@@ -77,5 +76,15 @@ fn per_slide_stain_estimation_is_used_and_reported() {
     );
     let text = serde_json::to_string(&report.config).unwrap();
     assert!(text.contains("\"max_estimation_patches\":16"), "{text}");
-    assert_eq!(report_on(1, &slide).stain_estimate, None, "off by default");
+    let mut off = PipelineConfig::default();
+    off.features.stain.stain_estimation.enabled = false;
+    let pipeline = PipelineBuilder::new(off)
+        .tumor_model(Box::new(AllTissueTumor::default()))
+        .build()
+        .unwrap();
+    let report = pipeline
+        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
+        .unwrap()
+        .report;
+    assert_eq!(report.stain_estimate, None, "turned off");
 }

@@ -26,6 +26,8 @@ use crate::segment::{CellSegmenter, Segmentation, WatershedSegmenter};
 #[derive(Debug, Clone)]
 pub struct StainAnalyzer {
     config: StainConfig,
+    /// The slide's glass (8-bit RGB) that optical density is measured against; `None`: white.
+    glass: Option<[f64; 3]>,
     deconvolver: Deconvolver,
     segmenter: Arc<dyn CellSegmenter>,
 }
@@ -45,12 +47,41 @@ impl StainAnalyzer {
 
     /// Builds an analyser with another cell segmenter (e.g. a learned one).
     pub fn with_segmenter(config: StainConfig, segmenter: Arc<dyn CellSegmenter>) -> Result<Self> {
+        Self::build(config, segmenter, None)
+    }
+
+    fn build(
+        config: StainConfig,
+        segmenter: Arc<dyn CellSegmenter>,
+        glass: Option<[f64; 3]>,
+    ) -> Result<Self> {
         config.validate()?;
+        let deconvolver = match glass {
+            Some(rgb) => Deconvolver::od10_against(&config.matrix, rgb)?,
+            None => Deconvolver::od10(&config.matrix)?,
+        };
         Ok(Self {
-            deconvolver: Deconvolver::od10(&config.matrix)?,
+            glass,
+            deconvolver,
             segmenter,
             config,
         })
+    }
+
+    /// The same analyser measuring optical density against the slide's own glass (8-bit
+    /// RGB, e.g. the tissue detector's estimate) instead of pure white, so that a dimmer or
+    /// tinted scan does not read as stain everywhere.
+    pub fn with_glass(&self, glass: [f64; 3]) -> Result<Self> {
+        Self::build(
+            self.config.clone(),
+            Arc::clone(&self.segmenter),
+            Some(glass),
+        )
+    }
+
+    /// The glass optical density is measured against (`None`: white).
+    pub fn glass(&self) -> Option<[f64; 3]> {
+        self.glass
     }
 
     /// The configuration in use.
@@ -64,7 +95,7 @@ impl StainAnalyzer {
             matrix,
             ..self.config.clone()
         };
-        Self::with_segmenter(config, Arc::clone(&self.segmenter))
+        Self::build(config, Arc::clone(&self.segmenter), self.glass)
     }
 
     /// The same analyser classing cells at other intensity cuts (those a slide's control or
@@ -76,7 +107,7 @@ impl StainAnalyzer {
             classes: cuts,
             ..self.config.clone()
         };
-        Self::with_segmenter(config, Arc::clone(&self.segmenter))
+        Self::build(config, Arc::clone(&self.segmenter), self.glass)
     }
 
     /// The analyser for one slide: when `stain_estimation.enabled`, the hematoxylin and DAB

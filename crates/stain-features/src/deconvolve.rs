@@ -72,12 +72,26 @@ impl Deconvolver {
         Self::with_scale(matrix, matrix.od.od10_per_unit())
     }
 
+    /// Deconvolution in base-10 optical density measured against the slide's own glass
+    /// (8-bit RGB) instead of pure white: the light that reached the sensor through the glass
+    /// alone is the incident light of Beer-Lambert, so a dim or tinted scan adds no stain.
+    /// Values brighter than the glass read 0.
+    pub fn od10_against(matrix: &StainMatrix, glass: [f64; 3]) -> Result<Self> {
+        let glass_od = glass.map(|g| matrix.od.od_of(g.clamp(1.0, 255.0)));
+        Self::build(matrix, matrix.od.od10_per_unit(), glass_od)
+    }
+
     fn with_scale(matrix: &StainMatrix, scale: f64) -> Result<Self> {
+        Self::build(matrix, scale, [0.0; 3])
+    }
+
+    /// The tables for `matrix` in units `scale`, each channel's OD taken above `floor_od`.
+    fn build(matrix: &StainMatrix, scale: f64, floor_od: [f64; 3]) -> Result<Self> {
         let inv = matrix.inverse()?;
         let mut lut = Box::new([[[0f32; 4]; 256]; 3]);
         for (c, table) in lut.iter_mut().enumerate() {
             for (v, entry) in table.iter_mut().enumerate() {
-                let od = matrix.od.od(v as u8) * scale;
+                let od = (matrix.od.od(v as u8) - floor_od[c]).max(0.0) * scale;
                 for s in 0..3 {
                     entry[s] = (od * inv[c][s]) as f32;
                 }
@@ -197,6 +211,28 @@ mod tests {
         RgbImage::from_fn(37, 23, |x, y| {
             image::Rgb([(x * 7 + y) as u8, (y * 11 + 3) as u8, ((x * y) % 256) as u8])
         })
+    }
+
+    #[test]
+    fn od_against_the_glass_reads_the_glass_as_no_stain() {
+        let m = StainMatrix::skimage_hed();
+        let white = Deconvolver::od10(&m).unwrap();
+        let dim = [205.0, 205.0, 205.0];
+        let glass = Deconvolver::od10_against(&m, dim).unwrap();
+        // the dim glass: stain against white, none against itself
+        let g = white.pixel([205, 205, 205]);
+        assert!(g.iter().any(|&v| v > 0.01), "{g:?}");
+        assert_eq!(glass.pixel([205, 205, 205]), [0.0; 3]);
+        // brighter than the glass reads no stain either
+        assert_eq!(glass.pixel([230, 240, 250]), [0.0; 3]);
+        // a stained pixel on the dim glass reads what it reads on white glass, less the glass
+        let on_dim = glass.pixel([120, 90, 60]);
+        let on_white = white.pixel([120, 90, 60]);
+        for s in 0..3 {
+            assert!(on_dim[s] <= on_white[s] + 1e-6, "{on_dim:?} {on_white:?}");
+        }
+        let dab = |p: [f32; 3]| p[2];
+        assert!(dab(on_dim) > 0.2, "{on_dim:?}");
     }
 
     /// scikit-image's formula in f64, straight from its source.
