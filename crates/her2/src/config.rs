@@ -80,10 +80,14 @@ pub struct FeatureStepConfig {
     /// Most tumour patches (spread over the slide) read to estimate the slide's stain vectors
     /// when `stain.stain_estimation.enabled`.
     pub max_estimation_patches: usize,
-    /// Measure optical density against the slide's own glass (as the tissue step estimated
-    /// it) rather than pure white: a dimmer or tinted scan then adds no stain. Off, or
-    /// without a glass estimate (a mask or ROI given, all tissue), white is the reference.
+    /// Take off every pixel's optical density, per channel, what the slide's glass (as the
+    /// tissue step estimated it) reads beyond `reference_glass_od`: a dimmer or tinted scan
+    /// then adds no stain. Without a glass estimate (a mask or ROI given) nothing is taken off.
     pub od_against_glass: bool,
+    /// Base-10 OD per channel of the glass the stain settings were made on (`ihc-synth`'s
+    /// default glass, 0.022; real scans' glass reads 0.02-0.04): glass up to it is left
+    /// alone, so that the nucleus and membrane thresholds keep their meaning.
+    pub reference_glass_od: f64,
     /// Deconvolution, brown range, segmentation and membrane settings.
     pub stain: stain_features::StainConfig,
 }
@@ -103,6 +107,7 @@ impl Default for FeatureStepConfig {
             max_control_patches: 16,
             max_estimation_patches: 16,
             od_against_glass: true,
+            reference_glass_od: 0.022,
             stain: stain_features::StainConfig::default(),
         }
     }
@@ -143,6 +148,12 @@ impl PipelineConfig {
             "features.min_tumor_fraction",
             self.features.min_tumor_fraction,
         )?;
+        let glass = self.features.reference_glass_od;
+        if !(glass.is_finite() && (0.0..=1.0).contains(&glass)) {
+            return Err(Her2Error::Config(format!(
+                "features.reference_glass_od must be in [0, 1], got {glass}"
+            )));
+        }
         let context = self.features.context_um;
         if !(context.is_finite() && (0.0..=100.0).contains(&context)) {
             return Err(Her2Error::Config(format!(

@@ -256,7 +256,12 @@ impl Pipeline {
         }
         let (analyzer, stain_estimate) = self.slide_analyzer(slide, &tumor_patches)?;
         let analyzer = match slide_glass(&tissue) {
-            Some(glass) if self.config.features.od_against_glass => analyzer.with_glass(glass)?,
+            Some(glass) if self.config.features.od_against_glass => {
+                let reference = self.config.features.reference_glass_od;
+                let excess =
+                    glass.map(|c| (-(c.clamp(1.0, 255.0) / 255.0).log10() - reference).max(0.0));
+                analyzer.with_od_floor(excess)?
+            }
             _ => analyzer,
         };
         // the control first: the cuts the tumour's cells are classed at scale with it (or

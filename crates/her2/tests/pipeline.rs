@@ -58,8 +58,9 @@ fn a_pipeline_without_a_tumour_model_is_refused() {
 fn per_slide_stain_estimation_is_used_and_reported() {
     let slide =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/synth/3plus-s10.svs");
-    // on by default
-    let pipeline = PipelineBuilder::new(PipelineConfig::default())
+    let mut config = PipelineConfig::default();
+    config.features.stain.stain_estimation.enabled = true;
+    let pipeline = PipelineBuilder::new(config)
         .tumor_model(Box::new(AllTissueTumor::default()))
         .build()
         .unwrap();
@@ -76,15 +77,5 @@ fn per_slide_stain_estimation_is_used_and_reported() {
     );
     let text = serde_json::to_string(&report.config).unwrap();
     assert!(text.contains("\"max_estimation_patches\":16"), "{text}");
-    let mut off = PipelineConfig::default();
-    off.features.stain.stain_estimation.enabled = false;
-    let pipeline = PipelineBuilder::new(off)
-        .tumor_model(Box::new(AllTissueTumor::default()))
-        .build()
-        .unwrap();
-    let report = pipeline
-        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
-        .unwrap()
-        .report;
-    assert_eq!(report.stain_estimate, None, "turned off");
+    assert_eq!(report_on(1, &slide).stain_estimate, None, "off by default");
 }

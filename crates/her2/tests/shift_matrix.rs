@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use her2::her2_score::IntensitySource;
+use her2::her2_score::{GuidelineCategory, IntensitySource};
 use her2::ihc_synth::{DomainShift, Her2Class};
 use her2::{PipelineConfig, ShiftMatrix};
 
@@ -13,7 +13,7 @@ fn a_weak_dab_run_is_read_right_against_its_control() {
     let matrix = ShiftMatrix {
         shifts: vec![None, Some(DomainShift::DabConcentration(0.6))],
         classes: vec![
-            Her2Class::Low1,
+            Her2Class::Equivocal2WeakComplete,
             Her2Class::Equivocal2IntenseFew,
             Her2Class::Positive3,
         ],
@@ -45,9 +45,33 @@ fn a_weak_dab_run_is_read_right_against_its_control() {
         assert_eq!(o.reference.source, IntensitySource::Control);
         assert!((o.reference.scale - 0.6).abs() < 0.1, "{:?}", o.reference);
     }
-    // without the anchor the weak run loses the 2+ slide (its few intense membranes read
-    // weak-moderate and too few are complete enough)
+    // without the anchor the weak run reads the weak-complete 2+ as 1+ and the 3+ as 2+
     assert!(weak.plain_accuracy().unwrap() < 1.0, "{report}");
     let table = report.to_string();
     assert!(table.contains("| DAB x0.6 | 3 | 3 | 100% |"), "{table}");
+}
+
+#[test]
+fn a_dim_scan_adds_no_stain() {
+    // glass OD 0.07 instead of 0.022: against white every cell of a 0-null slide takes on
+    // DAB and reads positive; against the slide's glass it stays null
+    let work = tempfile::tempdir().unwrap();
+    let matrix = ShiftMatrix {
+        shifts: vec![Some(DomainShift::Glass([0.07, 0.07, 0.07]))],
+        classes: vec![Her2Class::Null],
+        seeds: vec![1],
+        side: 4096,
+        folds: 0,
+    };
+    let category = |config: &PipelineConfig| {
+        let report = matrix.run(config, work.path(), |_| ()).unwrap();
+        report.rows[0].outcomes[0].plain.category
+    };
+    let mut white = PipelineConfig::default();
+    white.features.od_against_glass = false;
+    assert_eq!(
+        category(&PipelineConfig::default()),
+        GuidelineCategory::Null
+    );
+    assert_ne!(category(&white), GuidelineCategory::Null);
 }

@@ -26,8 +26,9 @@ use crate::segment::{CellSegmenter, Segmentation, WatershedSegmenter};
 #[derive(Debug, Clone)]
 pub struct StainAnalyzer {
     config: StainConfig,
-    /// The slide's glass (8-bit RGB) that optical density is measured against; `None`: white.
-    glass: Option<[f64; 3]>,
+    /// Base-10 OD per channel taken off before deconvolution (the excess of the slide's
+    /// glass over the reference glass); zero: measured against white.
+    od_floor: [f64; 3],
     deconvolver: Deconvolver,
     segmenter: Arc<dyn CellSegmenter>,
 }
@@ -47,41 +48,33 @@ impl StainAnalyzer {
 
     /// Builds an analyser with another cell segmenter (e.g. a learned one).
     pub fn with_segmenter(config: StainConfig, segmenter: Arc<dyn CellSegmenter>) -> Result<Self> {
-        Self::build(config, segmenter, None)
+        Self::build(config, segmenter, [0.0; 3])
     }
 
     fn build(
         config: StainConfig,
         segmenter: Arc<dyn CellSegmenter>,
-        glass: Option<[f64; 3]>,
+        od_floor: [f64; 3],
     ) -> Result<Self> {
         config.validate()?;
-        let deconvolver = match glass {
-            Some(rgb) => Deconvolver::od10_against(&config.matrix, rgb)?,
-            None => Deconvolver::od10(&config.matrix)?,
-        };
         Ok(Self {
-            glass,
-            deconvolver,
+            od_floor,
+            deconvolver: Deconvolver::od10_above(&config.matrix, od_floor)?,
             segmenter,
             config,
         })
     }
 
-    /// The same analyser measuring optical density against the slide's own glass (8-bit
-    /// RGB, e.g. the tissue detector's estimate) instead of pure white, so that a dimmer or
-    /// tinted scan does not read as stain everywhere.
-    pub fn with_glass(&self, glass: [f64; 3]) -> Result<Self> {
-        Self::build(
-            self.config.clone(),
-            Arc::clone(&self.segmenter),
-            Some(glass),
-        )
+    /// The same analyser with `od_floor` (base-10 OD per channel) taken off every pixel
+    /// before deconvolution: the excess of a slide's dimmer or tinted glass over the glass
+    /// the settings were made on, so that it does not read as stain everywhere.
+    pub fn with_od_floor(&self, od_floor: [f64; 3]) -> Result<Self> {
+        Self::build(self.config.clone(), Arc::clone(&self.segmenter), od_floor)
     }
 
-    /// The glass optical density is measured against (`None`: white).
-    pub fn glass(&self) -> Option<[f64; 3]> {
-        self.glass
+    /// The OD taken off every channel before deconvolution (zero: none).
+    pub fn od_floor(&self) -> [f64; 3] {
+        self.od_floor
     }
 
     /// The configuration in use.
@@ -95,7 +88,7 @@ impl StainAnalyzer {
             matrix,
             ..self.config.clone()
         };
-        Self::build(config, Arc::clone(&self.segmenter), self.glass)
+        Self::build(config, Arc::clone(&self.segmenter), self.od_floor)
     }
 
     /// The same analyser classing cells at other intensity cuts (those a slide's control or
@@ -107,7 +100,7 @@ impl StainAnalyzer {
             classes: cuts,
             ..self.config.clone()
         };
-        Self::build(config, Arc::clone(&self.segmenter), self.glass)
+        Self::build(config, Arc::clone(&self.segmenter), self.od_floor)
     }
 
     /// The analyser for one slide: when `stain_estimation.enabled`, the hematoxylin and DAB

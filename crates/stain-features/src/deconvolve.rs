@@ -72,13 +72,12 @@ impl Deconvolver {
         Self::with_scale(matrix, matrix.od.od10_per_unit())
     }
 
-    /// Deconvolution in base-10 optical density measured against the slide's own glass
-    /// (8-bit RGB) instead of pure white: the light that reached the sensor through the glass
-    /// alone is the incident light of Beer-Lambert, so a dim or tinted scan adds no stain.
-    /// Values brighter than the glass read 0.
-    pub fn od10_against(matrix: &StainMatrix, glass: [f64; 3]) -> Result<Self> {
-        let glass_od = glass.map(|g| matrix.od.od_of(g.clamp(1.0, 255.0)));
-        Self::build(matrix, matrix.od.od10_per_unit(), glass_od)
+    /// Deconvolution in base-10 optical density with each channel's `floor_od` (base 10)
+    /// taken off first (values below it read 0): the part of a dimmer or tinted glass that
+    /// the reference white does not have, so that it adds no stain.
+    pub fn od10_above(matrix: &StainMatrix, floor_od: [f64; 3]) -> Result<Self> {
+        let per_unit = matrix.od.od10_per_unit();
+        Self::build(matrix, per_unit, floor_od.map(|od| od.max(0.0) / per_unit))
     }
 
     fn with_scale(matrix: &StainMatrix, scale: f64) -> Result<Self> {
@@ -91,7 +90,14 @@ impl Deconvolver {
         let mut lut = Box::new([[[0f32; 4]; 256]; 3]);
         for (c, table) in lut.iter_mut().enumerate() {
             for (v, entry) in table.iter_mut().enumerate() {
-                let od = (matrix.od.od(v as u8) - floor_od[c]).max(0.0) * scale;
+                let raw = matrix.od.od(v as u8);
+                // without a floor the tables are the convention's own (ImageJ's reads white
+                // slightly below 0)
+                let od = if floor_od[c] > 0.0 {
+                    (raw - floor_od[c]).max(0.0)
+                } else {
+                    raw
+                } * scale;
                 for s in 0..3 {
                     entry[s] = (od * inv[c][s]) as f32;
                 }
@@ -214,11 +220,11 @@ mod tests {
     }
 
     #[test]
-    fn od_against_the_glass_reads_the_glass_as_no_stain() {
+    fn od_above_the_glass_reads_the_glass_as_no_stain() {
         let m = StainMatrix::skimage_hed();
         let white = Deconvolver::od10(&m).unwrap();
-        let dim = [205.0, 205.0, 205.0];
-        let glass = Deconvolver::od10_against(&m, dim).unwrap();
+        let glass_od = -(205.0f64 / 255.0).log10();
+        let glass = Deconvolver::od10_above(&m, [glass_od; 3]).unwrap();
         // the dim glass: stain against white, none against itself
         let g = white.pixel([205, 205, 205]);
         assert!(g.iter().any(|&v| v > 0.01), "{g:?}");

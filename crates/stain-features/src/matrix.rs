@@ -34,11 +34,7 @@ pub enum OdConvention {
 impl OdConvention {
     /// Optical density of one 8-bit channel value in this convention's units.
     pub fn od(self, value: u8) -> f64 {
-        self.od_of(f64::from(value))
-    }
-
-    /// The optical density of a fractional 8-bit value (a glass estimate, a mean).
-    pub fn od_of(self, v: f64) -> f64 {
+        let v = f64::from(value);
         match self {
             OdConvention::Skimage => (v / 255.0).max(1e-6).ln() / 1e-6f64.ln(),
             OdConvention::Log10 => -(v.max(1.0) / 255.0).log10(),

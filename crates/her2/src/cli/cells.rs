@@ -34,14 +34,10 @@ pub struct CellsArgs {
     /// Stain analysis configuration (JSON, fields of `StainConfig`; missing fields take defaults).
     #[arg(long, value_name = "F.json")]
     pub config: Option<PathBuf>,
-    /// Estimate this region's hematoxylin and DAB vectors before the analysis, whatever the
-    /// config says (the default config already does; an unreliable estimate falls back to
-    /// the configured vectors; features.json says which was used).
-    #[arg(long, conflicts_with = "fixed_stains")]
-    pub estimate_stains: bool,
-    /// Use the configured stain vectors as they are, without a per-region estimate.
+    /// Estimate this region's hematoxylin and DAB vectors before the analysis (falls back to
+    /// the configured ones when the estimate is unreliable; features.json says which was used).
     #[arg(long)]
-    pub fixed_stains: bool,
+    pub estimate_stains: bool,
 }
 
 /// Parses `x,y,w,h` (non-negative integers, positive size).
@@ -63,11 +59,8 @@ pub(crate) fn parse_region(text: &str) -> Result<Rect, String> {
 }
 
 /// The stain configuration from a JSON file (missing fields default), or the defaults;
-/// `estimate`, when given, turns per-region stain vector estimation on or off.
-pub(crate) fn load_config(
-    path: Option<&Path>,
-    estimate: Option<bool>,
-) -> anyhow::Result<StainConfig> {
+/// `estimate` turns on per-region stain vector estimation.
+pub(crate) fn load_config(path: Option<&Path>, estimate: bool) -> anyhow::Result<StainConfig> {
     let mut config = match path {
         Some(path) => {
             let text =
@@ -77,8 +70,8 @@ pub(crate) fn load_config(
         }
         None => StainConfig::default(),
     };
-    if let Some(estimate) = estimate {
-        config.stain_estimation.enabled = estimate;
+    if estimate {
+        config.stain_estimation.enabled = true;
     }
     Ok(config)
 }
@@ -186,12 +179,7 @@ pub(crate) fn read_checked_region(
 /// Runs `her2 cells`.
 pub fn run(args: CellsArgs) -> anyhow::Result<()> {
     let input = args.input.display().to_string();
-    let estimate = match (args.estimate_stains, args.fixed_stains) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
-    };
-    let config = load_config(args.config.as_deref(), estimate)?;
+    let config = load_config(args.config.as_deref(), args.estimate_stains)?;
     let analyzer = StainAnalyzer::new(config).with_context(|| input.clone())?;
     let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();

@@ -280,7 +280,7 @@ pub fn run(args: EvalNucleiArgs) -> anyhow::Result<()> {
             args.tolerance_um
         );
     }
-    let analyzer = StainAnalyzer::new(load_config(args.config.as_deref(), None)?)
+    let analyzer = StainAnalyzer::new(load_config(args.config.as_deref(), false)?)
         .with_context(|| input.clone())?;
     let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();
