@@ -114,12 +114,12 @@ fn bench(c: &mut Criterion) {
         },
     };
     c.bench_function("segment_512_global_threshold", |b| {
-        b.iter(|| single.install(|| global.segment(one, &patch_planes, MPP).unwrap().count))
+        b.iter(|| single.install(|| global.segment(one, &patch_planes, MPP).unwrap().count()))
     });
     // the default: the local-contrast detector for real hematoxylin
     let segmenter = WatershedSegmenter { config };
     c.bench_function("segment_512", |b| {
-        b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
+        b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count()))
     });
 
     let all_planes: Vec<StainPlanes> = tiles.iter().map(|t| od10.deconvolve(t)).collect();
@@ -131,7 +131,7 @@ fn bench(c: &mut Criterion) {
                 tiles
                     .iter()
                     .zip(&all_planes)
-                    .map(|(t, p)| segmenter.segment(t, p, MPP).unwrap().count)
+                    .map(|(t, p)| segmenter.segment(t, p, MPP).unwrap().count())
                     .sum::<u32>()
             })
         })
@@ -145,7 +145,7 @@ fn bench(c: &mut Criterion) {
                         segmenter
                             .segment(t, &od10.deconvolve(t), MPP)
                             .unwrap()
-                            .count
+                            .count()
                     })
                     .sum::<u32>()
             })

@@ -64,6 +64,11 @@ pub enum Her2Error {
         /// The annotation (as the tumour model names it).
         annotation: String,
     },
+    /// [`crate::PipelineBuilder::build`] was given no tumour model.
+    #[error(
+        "a tumour model is required (a checkpoint, all-tissue, an annotation, or your own TumorModel)"
+    )]
+    NoTumorModel,
     /// A configuration file or value is invalid.
     #[error("configuration: {0}")]
     Config(String),

@@ -9,6 +9,8 @@
 //! Scoring a plain image with "all tissue is tumour" (a pre-selected tumour region):
 //!
 //! ```
+//! use std::sync::Arc;
+//!
 //! use her2::{PipelineBuilder, PipelineConfig, SlideRequest};
 //! use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
 //! use her2::tumor_classifier::AllTissueTumor;
@@ -22,7 +24,7 @@
 //!
 //! // "All tissue is tumour" stands in for the ResNet here (e.g. for a pre-selected ROI).
 //! let pipeline = PipelineBuilder::new(PipelineConfig::default())
-//!     .tumor_model(Box::new(AllTissueTumor::default()))
+//!     .tumor_model(Arc::new(AllTissueTumor::default()))
 //!     .build()?;
 //! let request = SlideRequest { mpp: Some(0.5), ..SlideRequest::default() };
 //! let analysis = pipeline.run(&path, &request)?;

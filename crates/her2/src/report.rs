@@ -52,10 +52,11 @@ pub struct Her2Report {
 pub struct InputInfo {
     /// Path as given.
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes (hex).
-    pub sha256: String,
-    /// File size in bytes.
-    pub bytes: u64,
+    /// SHA-256 of the file's bytes (hex); `None` (JSON `null`) for a slide held in memory,
+    /// with no file at `path`.
+    pub sha256: Option<String>,
+    /// File size in bytes; `None` for a slide held in memory.
+    pub bytes: Option<u64>,
     /// Vendor reported by the reader.
     pub vendor: Option<String>,
     /// Level-0 width and height.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::Instant;
+use std::sync::Arc;
 
 use her2::ihc_synth::Her2Class;
 use her2::tumor_classifier::AllTissueTumor;
@@ -17,7 +17,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
         .unwrap();
     pool.install(|| {
         let pipeline = PipelineBuilder::new(PipelineConfig::default())
-            .tumor_model(Box::new(AllTissueTumor::default()))
+            .tumor_model(Arc::new(AllTissueTumor::default()))
             .build()
             .unwrap();
         let slide_handle = her2::wsi_io::open(slide).unwrap();
@@ -26,7 +26,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
             ..SlideRequest::default()
         };
         let mut report = pipeline
-            .run_slide(slide_handle.as_ref(), &request, Instant::now())
+            .run_slide(slide_handle.as_ref(), &request)
             .unwrap()
             .report;
         report.timings_ms = StageTimings::default();
@@ -61,12 +61,12 @@ fn per_slide_stain_estimation_is_used_and_reported() {
     let mut config = PipelineConfig::default();
     config.features.stain.stain_estimation.enabled = true;
     let pipeline = PipelineBuilder::new(config)
-        .tumor_model(Box::new(AllTissueTumor::default()))
+        .tumor_model(Arc::new(AllTissueTumor::default()))
         .build()
         .unwrap();
     let handle = her2::wsi_io::open(&slide).unwrap();
     let report = pipeline
-        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
+        .run_slide(handle.as_ref(), &SlideRequest::default())
         .unwrap()
         .report;
     let estimate = report.stain_estimate.expect("estimation enabled");

@@ -9,6 +9,13 @@ pub enum StainError {
     /// A configuration value is out of its valid range.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
+    /// A segmenter's label image does not match its size or cell count
+    /// ([`crate::Segmentation::new`]).
+    #[error("invalid segmentation: {reason}")]
+    InvalidSegmentation {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An input image or plane has an unusable size.
     #[error("invalid image: {0}")]
     InvalidImage(String),

@@ -21,8 +21,8 @@
 //!
 //! ```
 //! use tumor_classifier::{
-//!     AllTissueTumor, Arch, ComputeDevice, ModelSpec, ResNetConfig, ResNetTumorModel, Rect,
-//!     TumorModel,
+//!     AllTissueTumor, Arch, ComputeDevice, ModelSpec, PatchInput, ResNetConfig,
+//!     ResNetTumorModel, Rect, TumorModel,
 //! };
 //!
 //! // A tiny untrained ResNet-18 (width 1/16) on the CPU.
@@ -35,11 +35,12 @@
 //! let model = ResNetTumorModel::new(spec.resnet.init(&device)?, spec, device, "untrained");
 //! let patch = image::RgbImage::from_pixel(32, 32, image::Rgb([180, 120, 90]));
 //! let region = Rect::new(0, 0, 64, 64);
-//! let p = model.predict(&[patch], &[region])?;
+//! let p = model.predict(&[PatchInput::new(region, &patch)])?;
 //! assert!((0.0..=1.0).contains(&p[0]));
 //!
-//! // Or: every tissue patch is tumour.
-//! assert_eq!(AllTissueTumor::default().predict(&[], &[region])?, vec![1.0]);
+//! // Or: every tissue patch is tumour (no pixels needed).
+//! let p = AllTissueTumor::default().predict(&[PatchInput::region(region)])?;
+//! assert_eq!(p, vec![1.0]);
 //! # Ok::<(), tumor_classifier::ClassifierError>(())
 //! ```
 
@@ -82,6 +83,7 @@ pub use spec::ModelSpec;
 pub use train::{TrainConfig, TrainSummary, train};
 pub use tumor_map::{MaskConfig, TumorMap, TumorMask};
 pub use tumor_model::{
-    AllTissueTumor, AnnotatedTumor, CpuKernel, ResNetTumorModel, TumorAnnotation, TumorModel,
+    AllTissueTumor, AnnotatedTumor, CpuKernel, PatchInput, ResNetTumorModel, TumorAnnotation,
+    TumorModel,
 };
 pub use weights::{import_pytorch, load_checkpoint, read_spec, save_checkpoint};

@@ -25,7 +25,7 @@ use crate::score::Her2Score;
 ///
 /// Implement it to plug a different rule into the pipeline; the three built-in rules are
 /// [`StainingOnly`], [`PaperIntegrated`] and [`Guideline`].
-pub trait Scorer {
+pub trait Scorer: Send + Sync {
     /// A short name for reports ("staining", "paper", "guideline").
     fn name(&self) -> &str;
 

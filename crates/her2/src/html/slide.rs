@@ -428,10 +428,16 @@ fn input_section(report: &Her2Report) -> String {
             "SHA-256".to_owned(),
             format!(
                 "<span class=\"mono\" id=\"sha256\">{}</span>",
-                escape(&i.sha256)
+                escape(i.sha256.as_deref().unwrap_or("none (held in memory)"))
             ),
         ],
-        vec!["size".to_owned(), format!("{} bytes", i.bytes)],
+        vec![
+            "size".to_owned(),
+            match i.bytes {
+                Some(bytes) => format!("{bytes} bytes"),
+                None => "none (held in memory)".to_owned(),
+            },
+        ],
         vec![
             "vendor".to_owned(),
             escape(i.vendor.as_deref().unwrap_or("unknown")),
