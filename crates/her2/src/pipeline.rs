@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use her2_score::{Her2Score, Scorer, SlideAggregator, SlideFeatures};
+use her2_score::{Her2Score, RuleKind, Scorer, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
@@ -323,12 +323,11 @@ impl Pipeline {
             self.config
                 .scoring
                 .assess_with(self.scorer(), &features, control_features);
-        let all_rules: BTreeMap<String, _> = self
+        let all_rules: BTreeMap<RuleKind, _> = self
             .config
             .scoring
             .assess_all(&features, control_features)
             .into_iter()
-            .map(|(kind, a)| (kind.name().to_owned(), a))
             .collect();
         timings.scoring = ms(t);
         timings.total = ms(started);
@@ -558,7 +557,10 @@ fn read_with_context(
     let left = margin.min((patch.rect.x as f64 / ds).floor() as u64);
     let top = margin.min((patch.rect.y as f64 / ds).floor() as u64);
     let read = |before: u64| u32::try_from(u64::from(patch.read_px) + before + margin);
-    let too_big = |_| Her2Error::Config(format!("context_um {context_um} is too large"));
+    let too_big = |_| Her2Error::ContextTooLarge {
+        context_um,
+        patch_px: patch.read_px,
+    };
     let (read_w, read_h) = (read(left).map_err(too_big)?, read(top).map_err(too_big)?);
     let out = |level_px: u64| (level_px as f64 / ratio).round() as u32;
     let x0 = patch

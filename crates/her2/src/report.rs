@@ -4,14 +4,16 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use her2_score::{Assessment, IntensityReference, SlideFeatures};
+use her2_score::{Assessment, IntensityReference, RuleKind, SlideFeatures};
 use serde::{Deserialize, Serialize};
 use tissue_mask::TissueSummary;
 
 use crate::config::PipelineConfig;
 
-/// Version of the report's layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+/// Version of the report's layout. 3: `input.sha256` and `input.bytes` are `null` for a slide
+/// held in memory, and the saved config no longer carries `tumor.inference.show_progress` (a
+/// run-time choice).
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// One slide's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,8 +26,9 @@ pub struct Her2Report {
     pub input: InputInfo,
     /// The score by the configured rule, with category, clinical group, trace and flags.
     pub assessment: Assessment,
-    /// The same slide scored by every built-in rule, keyed by rule name, for comparison.
-    pub all_rules: BTreeMap<String, Assessment>,
+    /// The same slide scored by every built-in rule, for comparison (JSON keys: the rules'
+    /// names, `guideline`, `paper`, `staining`).
+    pub all_rules: BTreeMap<RuleKind, Assessment>,
     /// The paper's three indexes and the guideline percentages over the scored tumour.
     pub features: SlideFeatures,
     /// The membrane OD cuts the cells were classed by and what set them (the slide's control

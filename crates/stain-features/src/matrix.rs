@@ -65,6 +65,7 @@ impl OdConvention {
 /// Three stain vectors (rows; optical density per unit stain in R, G, B) with the optical
 /// density convention and clipping of the tool they reproduce.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StainMatrix {
     /// Human-readable name ("skimage-hed", "qupath-h-dab", ...), shown in reports.
     pub name: String,

@@ -14,7 +14,7 @@ use crate::segment::Segmentation;
 
 /// Ring geometry and the completeness rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MembraneConfig {
     /// Distance from the cell contour where the ring starts (0: right outside the contour).
     pub ring_gap_um: f64,
@@ -52,7 +52,7 @@ impl Default for MembraneConfig {
 /// Intensity class thresholds on a positive cell's membrane DAB optical density (OD10): the
 /// median over its covered ring sectors of each sector's peak.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IntensityThresholds {
     /// From this OD a positive cell is faint (below: none).
     pub faint: f64,
@@ -129,7 +129,7 @@ pub enum StainMaskSource {
 
 /// Positivity rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PositivityConfig {
     /// Fast mask product or exact nearest-cell assignment.
     pub method: PositiveMethod,

@@ -147,7 +147,7 @@ pub enum ThresholdMethod {
 
 /// Settings of [`WatershedSegmenter`]; lengths in micrometres, areas in square micrometres.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SegmentationConfig {
     /// How nuclei are found.
     pub method: SegmentationMethod,

@@ -18,13 +18,15 @@ use crate::tumor_model::{PatchInput, TumorModel};
 
 /// Settings of [`classify_slide`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct InferenceConfig {
     /// Patches per model call. Default 32.
     pub batch_size: usize,
     /// Threshold and clean-up of the tumour mask.
     pub mask: MaskConfig,
     /// Draw a progress bar on stderr (hidden automatically when stderr is not a terminal).
+    /// A run-time choice, not a setting: never written to or read from a configuration file.
+    #[serde(skip)]
     pub show_progress: bool,
 }
 

@@ -33,8 +33,11 @@ pub trait Scorer: Send + Sync {
     fn score(&self, features: &SlideFeatures) -> RuleOutcome;
 }
 
-/// The built-in rules, as named in configs and on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// The built-in rules, as named in configs and on the command line. Ordered as their names
+/// sort (guideline, paper, staining), so a map keyed by rule lists them alphabetically.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// ASCO/CAP 2018 on the per-cell percentages, with the 2023 split of 0 ([`Guideline`]).

@@ -63,12 +63,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         };
         for (rule, assessment) in &report.all_rules {
             scores
-                .entry(rule.clone())
+                .entry(rule.name().to_owned())
                 .or_default()
                 .push((truth_score, assessment.score));
             if let Some(truth) = truth_category {
                 categories
-                    .entry(rule.clone())
+                    .entry(rule.name().to_owned())
                     .or_default()
                     .push((truth, assessment.category));
             }

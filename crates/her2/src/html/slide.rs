@@ -146,7 +146,7 @@ fn trace_section(report: &Her2Report) -> String {
         .iter()
         .map(|(rule, r)| {
             vec![
-                escape(rule),
+                escape(rule.name()),
                 escape(r.score.label()),
                 escape(r.category.label()),
                 escape(&r.fired),
