@@ -53,7 +53,7 @@ pub use cell::Cell;
 pub use config::{CountingConfig, StainConfig};
 pub use deconvolve::{Deconvolver, StainPlanes};
 pub use detection::{DetectionScore, Matching, match_centroids};
-pub use error::{Result, StainError};
+pub use error::{MatrixProblem, Result, StainError};
 pub use estimate::{
     EstimationConfig, StainEstimate, VectorEstimate, VectorSource, estimate_stains,
 };

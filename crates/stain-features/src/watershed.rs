@@ -33,17 +33,22 @@ pub fn watershed(
     connectivity: Connectivity,
 ) -> Result<Vec<u32>> {
     let n = width * height;
-    if levels.len() != n || markers.len() != n || mask.is_some_and(|m| m.len() != n) {
-        return Err(StainError::InvalidImage(format!(
-            "watershed inputs must all be {width}x{height} = {n} values (levels {}, markers {})",
-            levels.len(),
-            markers.len()
-        )));
+    let sizes = [
+        ("watershed levels", levels.len()),
+        ("watershed markers", markers.len()),
+        ("watershed mask", mask.map_or(n, <[bool]>::len)),
+    ];
+    if let Some(&(what, got)) = sizes.iter().find(|(_, len)| *len != n) {
+        return Err(StainError::SizeMismatch {
+            what,
+            expected: n,
+            got,
+        });
     }
     if markers.contains(&OUTSIDE) {
-        return Err(StainError::InvalidImage(format!(
-            "watershed marker labels must be below {OUTSIDE}"
-        )));
+        return Err(StainError::InvalidSegmentation {
+            reason: format!("watershed marker labels must be below {OUTSIDE}"),
+        });
     }
     if n == 0 {
         return Ok(Vec::new());
