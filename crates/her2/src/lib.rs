@@ -34,28 +34,47 @@
 //! # }
 //! ```
 
-pub mod annotated;
-pub mod cells;
-pub mod cohort;
-pub mod config;
-pub mod error;
-pub mod html;
-pub mod input;
-pub mod manifest;
-pub mod outputs;
-pub mod pipeline;
-pub mod report;
-pub mod tissue_step;
+mod annotated;
+mod cells;
+mod cohort;
+mod config;
+mod error;
+mod html;
+mod input;
+mod manifest;
+mod outputs;
+mod pipeline;
+mod report;
+mod tissue_step;
 
 pub use cells::{CellsGeoJson, SlideCell};
 pub use cohort::{CohortOptions, CohortRow, SlideStatus, run_cohort, write_cohort_tables};
 pub use config::{FeatureStepConfig, PipelineConfig, TissueStepConfig, TumorStepConfig};
 pub use error::{Her2Error, Result};
+pub use html::{RuleEvaluation, eval_page};
+pub use input::{hash_file, input_info, open_slide};
 pub use manifest::{ManifestEntry, Shard, read_manifest};
 pub use outputs::{OutputOptions, REPORT_FILE, REPORT_HTML_FILE, write_outputs};
 pub use pipeline::{PatchResult, Pipeline, PipelineBuilder, SlideAnalysis, SlideRequest};
-pub use report::{Her2Report, InputInfo, MppSource, StageTimings, TumorSummary};
-pub use tissue_step::{Thumbnail, TissueSource};
+pub use report::{
+    ControlReport, Her2Report, InputInfo, MppSource, REPORT_SCHEMA_VERSION, StageTimings,
+    TumorSummary,
+};
+pub use tissue_step::{Thumbnail, TissueSource, find_tissue, thumbnail};
+
+/// What an embedder needs to build a pipeline, swap its stages and read its report:
+/// `use her2::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Her2Error, Her2Report, Pipeline, PipelineBuilder, PipelineConfig, SlideAnalysis,
+        SlideRequest,
+    };
+    pub use her2_score::{Check, Her2Score, Measure, RuleOutcome, Scorer, SlideFeatures};
+    pub use stain_features::{CellSegmenter, Segmentation, Stain, StainPlanes};
+    pub use tissue_mask::{TissueDetector, TissueInput, TissueMask};
+    pub use tumor_classifier::{AllTissueTumor, PatchInput, TumorModel};
+    pub use wsi_io::{ImageSlide, Mpp, OpenOptions, Slide};
+}
 
 pub use her2_score;
 pub use ihc_synth;

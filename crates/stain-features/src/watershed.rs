@@ -119,22 +119,6 @@ pub fn watershed(
     Ok(out)
 }
 
-/// Replaces floating values by their rank among the distinct values (order kept exactly), so
-/// that any image can be flooded by [`watershed`].
-pub fn rank_levels(values: &[f32]) -> Vec<u32> {
-    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    sorted.sort_by(f32::total_cmp);
-    sorted.dedup();
-    values
-        .iter()
-        .map(|v| {
-            sorted
-                .binary_search_by(|s| s.total_cmp(v))
-                .unwrap_or(sorted.len()) as u32
-        })
-        .collect()
-}
-
 /// A FIFO queue per level in one flat buffer: the watershed pushes each pixel once, at its own
 /// level, so a histogram of the levels gives every level's slot range in advance (no
 /// allocation per level, and a level's pixels lie together in memory). A bit per level marks
@@ -224,10 +208,5 @@ mod tests {
         let lab = watershed(&levels, &markers, Some(&mask), 3, 2, Connectivity::Four).unwrap();
         assert_eq!(lab, vec![1, 1, 0, 1, 1, 1]);
         assert!(watershed(&levels, &markers[..5], None, 3, 2, Connectivity::Four).is_err());
-    }
-
-    #[test]
-    fn rank_levels_keeps_order() {
-        assert_eq!(rank_levels(&[0.5, -1.0, 0.5, 2.0]), vec![1, 0, 1, 2]);
     }
 }

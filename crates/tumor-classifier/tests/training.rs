@@ -6,7 +6,7 @@ use std::path::Path;
 
 use image::{Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
-use tumor_classifier::train::files;
+use tumor_classifier::train_files as files;
 use tumor_classifier::{
     Arch, ComputeDevice, ModelSpec, PatchDataset, PatchInput, ResNetConfig, ResNetTumorModel,
     TrainConfig, TumorModel, train,

@@ -8,13 +8,11 @@
 
 use std::sync::Arc;
 
-use her2::her2_score::{Check, Her2Score, Measure, RuleOutcome, Scorer, SlideFeatures};
 use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
-use her2::stain_features::{CellSegmenter, Segmentation, Stain, StainError, StainPlanes};
-use her2::tissue_mask::{Bitmap, MaskSource, TissueDetector, TissueInput, TissueMask};
-use her2::tumor_classifier::{ClassifierError, PatchInput, TumorModel};
-use her2::wsi_io::{ImageSlide, Mpp, OpenOptions};
-use her2::{PipelineBuilder, PipelineConfig, SlideAnalysis, SlideRequest};
+use her2::prelude::*;
+use her2::stain_features::StainError;
+use her2::tissue_mask::{Bitmap, MaskSource};
+use her2::tumor_classifier::ClassifierError;
 use image::RgbImage;
 
 /// The synthetic slides' resolution (20x).
@@ -218,7 +216,7 @@ pub fn synthetic_slide(class: Her2Class, side: u32, seed: u64) -> Result<ImageSl
 }
 
 /// The pipeline with all four stages replaced by the ones above.
-pub fn custom_pipeline() -> her2::Result<her2::Pipeline> {
+pub fn custom_pipeline() -> her2::Result<Pipeline> {
     PipelineBuilder::new(PipelineConfig::default())
         .tissue_detector(Arc::new(BrightnessTissue {
             max_brightness: 225.0,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use her2::Shard;
 use her2::her2_score::{ConfusionMatrix, GuidelineCategory, Her2Score, write_confusion_png};
-use her2::html::{RuleEvaluation, eval_page};
+use her2::{RuleEvaluation, eval_page};
 
 use crate::cli::batch::score_cohort;
 use crate::cli::pipeline_args::PipelineArgs;

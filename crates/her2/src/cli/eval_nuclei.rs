@@ -282,7 +282,7 @@ pub fn run(args: EvalNucleiArgs) -> anyhow::Result<()> {
     }
     let analyzer = StainAnalyzer::new(load_config(args.config.as_deref(), false)?)
         .with_context(|| input.clone())?;
-    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
+    let (slide, mpp) = her2::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();
     let rect = args.region.unwrap_or(Rect::full(width, height));
     let image = super::cells::read_checked_region(slide.as_ref(), &input, rect)?;
