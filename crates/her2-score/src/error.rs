@@ -5,6 +5,7 @@ use std::path::PathBuf;
 /// Everything that can go wrong while reading features or labels, scoring, calibrating or
 /// writing outputs.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScoreError {
     /// A file could not be read, created or renamed into place.
     #[error("{path}: {source}")]

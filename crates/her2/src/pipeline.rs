@@ -39,6 +39,7 @@ pub struct SlideRequest {
 
 /// One analysed feature patch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PatchResult {
     /// Where it is (level 0); a patch at the right or bottom edge is cut to the slide.
     pub rect: Rect,
@@ -53,6 +54,7 @@ pub struct PatchResult {
 
 /// Everything the pipeline learnt about a slide: the report and the evidence behind it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SlideAnalysis {
     /// The report.
     pub report: Her2Report,

@@ -17,6 +17,7 @@ pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// One slide's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Her2Report {
     /// Layout version ([`REPORT_SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -52,6 +53,7 @@ pub struct Her2Report {
 
 /// The input file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputInfo {
     /// Path as given.
     pub path: PathBuf,
@@ -84,6 +86,7 @@ pub enum MppSource {
 
 /// The control tissue's check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ControlReport {
     /// Tissue piece ids flagged as control.
     pub pieces: Vec<u32>,
@@ -93,6 +96,7 @@ pub struct ControlReport {
 
 /// Stage 2 in numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TumorSummary {
     /// The model's id (architecture, weights file).
     pub model_id: String,

@@ -39,6 +39,7 @@ pub trait Scorer: Send + Sync {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleKind {
     /// ASCO/CAP 2018 on the per-cell percentages, with the 2023 split of 0 ([`Guideline`]).
     #[default]
@@ -86,6 +87,7 @@ impl FromStr for RuleKind {
 /// A slide-level quantity a rule compares with a threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Measure {
     /// [`SlideFeatures::staining_average`] (brown-area weighted).
     StainingAverage,
