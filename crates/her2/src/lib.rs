@@ -3,7 +3,8 @@
 //!
 //! This crate is the facade over the stage crates (re-exported below): a [`Pipeline`] built
 //! from the stages' traits (tissue detector, tumour model, cell segmenter, scorer), the
-//! [`Her2Report`] it produces, and the writers of its output files. The `her2` binary is a thin
+//! [`Her2Report`] it produces, and the writers of its output files; [`prelude`] holds what an
+//! embedder needs. The `her2` binary (package `her2-cli`) is a thin
 //! command line over it. See `docs/architecture.md` for the map of the workspace.
 //!
 //! Scoring a plain image with "all tissue is tumour" (a pre-selected tumour region):

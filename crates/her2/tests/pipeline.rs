@@ -2,13 +2,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use her2::ihc_synth::Her2Class;
+use her2::ihc_synth::{Her2Class, SynthConfig, generate_slide};
 use her2::tumor_classifier::AllTissueTumor;
 use her2::{Her2Report, PipelineBuilder, PipelineConfig, SlideRequest, StageTimings};
+
+/// Writes a 3072 px synthetic slide of `class` into `dir` and returns its `.svs`.
+fn synthetic_slide(dir: &Path, class: Her2Class, seed: u64, control: bool) -> PathBuf {
+    let mut config = SynthConfig::new(3072, 3072, class, seed);
+    config.control = control;
+    generate_slide(&config, dir).expect("synthetic slide");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "svs"))
+        .expect("the .svs the generator wrote")
+}
 
 fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -37,7 +48,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
 #[test]
 fn same_report_on_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let slide = common::synthetic_slide(dir.path(), Her2Class::Equivocal2WeakComplete, 31, true);
+    let slide = synthetic_slide(dir.path(), Her2Class::Equivocal2WeakComplete, 31, true);
     let one = report_on(1, &slide);
     let two = report_on(2, &slide);
     assert_eq!(

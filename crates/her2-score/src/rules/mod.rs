@@ -23,8 +23,9 @@ use crate::score::Her2Score;
 
 /// A scoring rule: slide features in, a score and its reasons out.
 ///
-/// Implement it to plug a different rule into the pipeline; the three built-in rules are
-/// [`StainingOnly`], [`PaperIntegrated`] and [`Guideline`].
+/// Implement it to plug a different rule into the pipeline (`her2::PipelineBuilder::scorer`;
+/// `Send + Sync` so that a pipeline can be shared across threads); the three built-in rules
+/// are [`StainingOnly`], [`PaperIntegrated`] and [`Guideline`].
 pub trait Scorer: Send + Sync {
     /// A short name for reports ("staining", "paper", "guideline").
     fn name(&self) -> &str;
