@@ -27,12 +27,12 @@ impl ConfigFormat {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FormatError {
-    /// A TOML syntax or type error.
+    /// A TOML syntax or type error (boxed: it is large, and errors travel by value).
     #[error(transparent)]
-    Toml(#[from] toml::de::Error),
+    Toml(Box<toml::de::Error>),
     /// A JSON syntax or type error.
     #[error(transparent)]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
 }
 
 /// A configuration text that could not be read: where (the dotted path of the field, e.g.
@@ -64,10 +64,10 @@ pub fn parse_config<T: DeserializeOwned>(
     match format {
         ConfigFormat::Toml => {
             let deserializer = toml::Deserializer::parse(text)
-                .map_err(|e| located(String::new(), FormatError::Toml(e)))?;
+                .map_err(|e| located(String::new(), FormatError::Toml(Box::new(e))))?;
             serde_path_to_error::deserialize(deserializer).map_err(|e| {
                 let field = e.path().to_string();
-                located(field, FormatError::Toml(e.into_inner()))
+                located(field, FormatError::Toml(Box::new(e.into_inner())))
             })
         }
         ConfigFormat::Json => {

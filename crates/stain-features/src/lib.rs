@@ -86,7 +86,7 @@ pub mod internals {
 
     /// Refuses a slice that does not hold `width * height` values.
     fn check(what: &'static str, len: usize, width: usize, height: usize) -> Result<()> {
-        let expected = width.checked_mul(height).unwrap_or(usize::MAX);
+        let expected = width.saturating_mul(height);
         if len == expected {
             Ok(())
         } else {
