@@ -344,7 +344,7 @@ pub fn measure_cells(
 /// The cell each pixel belongs to, as a label image like `seg.labels`: a nucleus pixel is its
 /// own cell's, a background pixel is the cell of its nearest nucleus when it lies within the
 /// membrane ring's outer radius (`ring_gap_um + ring_width_um`) of it, else 0. This is the
-/// region whose ring [`measure_cells`] measures (the nucleus, the gap and the ring, split
+/// region whose ring `measure_cells` measures (the nucleus, the gap and the ring, split
 /// between touching cells by the same nearest-cell rule), so its outline is the cell boundary.
 pub fn cell_regions(seg: &Segmentation, mpp: f64, membrane: &MembraneConfig) -> Vec<u32> {
     let (w, h) = (seg.width, seg.height);

@@ -22,7 +22,7 @@ const OUTSIDE: u32 = u32::MAX;
 /// `None`); returns the label image (0 outside the mask and where no marker reaches). Marker
 /// labels must be below `u32::MAX`.
 ///
-/// The flood runs on a copy framed by one pixel of [`OUTSIDE`] (as are pixels outside the
+/// The flood runs on a copy framed by one pixel of `OUTSIDE` (as are pixels outside the
 /// mask), so a neighbour is one addition away and never needs a bounds check.
 pub fn watershed(
     levels: &[u32],

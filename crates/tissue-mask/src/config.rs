@@ -101,7 +101,7 @@ pub struct ControlConfig {
     /// stroma even on a 3+ slide).
     pub min_dab_ratio: f64,
     /// Fraction of a candidate's pixels that must be DAB-positive
-    /// (OD above [`DAB_POSITIVE_OD`](crate::dab::DAB_POSITIVE_OD)). Kept low: at thumbnail
+    /// (DAB OD above 0.15). Kept low: at thumbnail
     /// resolutions near level 0 only the membranes are positive, so even a 3+ control has
     /// about 20% positive pixels, and coarse thumbnails blur the membranes below the cut (9%
     /// at 10 um/px on ihc-synth, patient pieces 0-3%); the mean and ratio criteria carry the

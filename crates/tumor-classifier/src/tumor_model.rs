@@ -383,7 +383,7 @@ impl AnnotatedTumor {
     /// Tumour area from the polygons of a GeoJSON file (level-0 pixel coordinates): the
     /// features classified tumour when the file classifies its features (a QuPath export,
     /// ihc-synth's `.outlines.geojson`), else every polygon
-    /// ([`tumor_polygons_from_geojson`]).
+    /// (`tumor_polygons_from_geojson`).
     pub fn from_geojson(path: &Path) -> Result<Self> {
         let polygons = tumor_polygons_from_geojson(path)?;
         Ok(Self::new(
