@@ -7,7 +7,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tumor_classifier::{
-    Arch, ComputeDevice, CpuKernel, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorModel,
+    Arch, ComputeDevice, CpuKernel, ModelSpec, PatchInput, Rect, ResNetConfig, ResNetTumorModel,
+    TumorModel,
 };
 
 fn patches(n: usize) -> Vec<image::RgbImage> {
@@ -39,10 +40,13 @@ fn resnet34_forward(c: &mut Criterion) {
         group.sample_size(10);
         for batch in [1usize, 8, 32] {
             let images = patches(batch);
-            let regions = vec![Rect::new(0, 0, 256, 256); batch];
+            let inputs: Vec<PatchInput<'_>> = images
+                .iter()
+                .map(|image| PatchInput::new(Rect::new(0, 0, 256, 256), image))
+                .collect();
             group.throughput(Throughput::Elements(batch as u64));
             group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
-                b.iter(|| model.predict(&images, &regions).unwrap())
+                b.iter(|| model.predict(&inputs).unwrap())
             });
         }
         group.finish();

@@ -25,9 +25,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
 use image::RgbImage;
 use rayon::prelude::*;
-use stain_features::morphology::open;
-use stain_features::segment::split_touching;
-use stain_features::threshold::otsu;
+use stain_features::internals::{open, otsu, split_touching};
 use stain_features::{
     CellSegmenter, Deconvolver, PixelRect, SegmentationConfig, SegmentationMethod, Stain,
     StainAnalyzer, StainConfig, StainMatrix, StainPlanes, WatershedSegmenter,
@@ -100,7 +98,7 @@ fn bench(c: &mut Criterion) {
     let hem = patch_planes.plane(Stain::Hematoxylin).unwrap();
     let (w, h) = (PATCH as usize, PATCH as usize);
     let t = otsu(hem).unwrap_or(f32::INFINITY);
-    let mask = open(&hem.iter().map(|&v| v > t).collect::<Vec<_>>(), w, h, 2);
+    let mask = open(&hem.iter().map(|&v| v > t).collect::<Vec<_>>(), w, h, 2).unwrap();
     let single = pool(1);
     // Defaults at 0.5 um/px: markers 5 px apart and 2 px deep, as the peers.
     let config = StainConfig::default().segmentation;
@@ -114,12 +112,12 @@ fn bench(c: &mut Criterion) {
         },
     };
     c.bench_function("segment_512_global_threshold", |b| {
-        b.iter(|| single.install(|| global.segment(one, &patch_planes, MPP).unwrap().count))
+        b.iter(|| single.install(|| global.segment(one, &patch_planes, MPP).unwrap().count()))
     });
     // the default: the local-contrast detector for real hematoxylin
     let segmenter = WatershedSegmenter { config };
     c.bench_function("segment_512", |b| {
-        b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count))
+        b.iter(|| single.install(|| segmenter.segment(one, &patch_planes, MPP).unwrap().count()))
     });
 
     let all_planes: Vec<StainPlanes> = tiles.iter().map(|t| od10.deconvolve(t)).collect();
@@ -131,7 +129,7 @@ fn bench(c: &mut Criterion) {
                 tiles
                     .iter()
                     .zip(&all_planes)
-                    .map(|(t, p)| segmenter.segment(t, p, MPP).unwrap().count)
+                    .map(|(t, p)| segmenter.segment(t, p, MPP).unwrap().count())
                     .sum::<u32>()
             })
         })
@@ -145,7 +143,7 @@ fn bench(c: &mut Criterion) {
                         segmenter
                             .segment(t, &od10.deconvolve(t), MPP)
                             .unwrap()
-                            .count
+                            .count()
                     })
                     .sum::<u32>()
             })

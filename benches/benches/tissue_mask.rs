@@ -13,8 +13,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use image::{Rgb, RgbImage};
-use tissue_mask::hsv::HueSaturation;
-use tissue_mask::morphology::close_disk;
+use tissue_mask::internals::{HueSaturation, close_disk};
 use tissue_mask::{OtsuDetector, TissueConfig, TissueDetector, TissueInput};
 
 /// Small deterministic hash noise in [0, 1).

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::SlideAggregator;
+use crate::config_text::{ConfigFormat, parse_config};
 use crate::error::{Result, ScoreError};
 use crate::flags::FlagConfig;
 use crate::intensity::AnchorConfig;
@@ -47,21 +48,6 @@ pub struct ScoringConfig {
     pub aggregation: AggregationConfig,
     /// How the intensity cuts are anchored to the slide's control.
     pub intensity: AnchorConfig,
-}
-
-/// The two file formats, chosen by extension (`.json` is JSON, anything else TOML).
-enum Format {
-    Toml,
-    Json,
-}
-
-impl Format {
-    fn of(path: &Path) -> Format {
-        match path.extension().and_then(|ext| ext.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
-            _ => Format::Toml,
-        }
-    }
 }
 
 impl ScoringConfig {
@@ -108,47 +94,41 @@ impl ScoringConfig {
         SlideAggregator::new(self.guideline.clone(), self.aggregation.min_patch_cells)
     }
 
-    /// Parses a TOML config and validates it.
-    pub fn from_toml(text: &str) -> std::result::Result<ScoringConfig, String> {
-        let config: ScoringConfig = toml::from_str(text).map_err(|err| err.to_string())?;
-        config.validate().map_err(|err| err.to_string())?;
+    /// Parses a TOML config and validates it: a parse error names the field
+    /// ([`ScoreError::ConfigText`]), a bad value is [`ScoreError::InvalidConfig`].
+    pub fn from_toml(text: &str) -> Result<ScoringConfig> {
+        let config: ScoringConfig = parse_config(text, ConfigFormat::Toml)?;
+        config.validate()?;
         Ok(config)
     }
 
     /// The config as TOML.
-    pub fn to_toml(&self) -> std::result::Result<String, String> {
-        toml::to_string_pretty(self).map_err(|err| err.to_string())
+    pub fn to_toml(&self) -> std::result::Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
     }
 
     /// Reads a config file (`.json` as JSON, anything else as TOML); missing fields take their
-    /// defaults, unknown fields are errors.
+    /// defaults, unknown fields are errors naming the field's path.
     pub fn load(path: &Path) -> Result<ScoringConfig> {
         let text = std::fs::read_to_string(path).map_err(|source| ScoreError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let parsed = match Format::of(path) {
-            Format::Json => serde_json::from_str::<ScoringConfig>(&text)
-                .map_err(|err| err.to_string())
-                .and_then(|config| {
-                    config
-                        .validate()
-                        .map(|()| config)
-                        .map_err(|err| err.to_string())
-                }),
-            Format::Toml => ScoringConfig::from_toml(&text),
-        };
-        parsed.map_err(|message| ScoreError::Config {
+        let in_file = |source: ScoreError| ScoreError::Config {
             path: path.to_path_buf(),
-            message,
-        })
+            source: Box::new(source),
+        };
+        let config: ScoringConfig = parse_config(&text, ConfigFormat::of(path))
+            .map_err(|e| in_file(ScoreError::ConfigText(e)))?;
+        config.validate().map_err(in_file)?;
+        Ok(config)
     }
 
     /// Writes the config atomically (`.json` as JSON, anything else as TOML).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let text = match Format::of(path) {
-            Format::Json => serde_json::to_string_pretty(self).map_err(|err| err.to_string()),
-            Format::Toml => self.to_toml(),
+        let text = match ConfigFormat::of(path) {
+            ConfigFormat::Json => serde_json::to_string_pretty(self).map_err(|err| err.to_string()),
+            ConfigFormat::Toml => self.to_toml().map_err(|err| err.to_string()),
         }
         .map_err(|message| ScoreError::Encode {
             path: path.to_path_buf(),
@@ -184,13 +164,20 @@ mod tests {
         let config = ScoringConfig::from_toml("[guideline]\nthree_plus_percent = 30.0\n").unwrap();
         assert_eq!(config.guideline.three_plus_percent, 30.0);
         assert_eq!(config.paper, PaperIntegrated::default());
+        let err = ScoringConfig::from_toml("[guideline]\nthree_plus = 30.0\n").unwrap_err();
         assert!(
-            ScoringConfig::from_toml("[guideline]\nthree_plus = 30.0\n")
-                .unwrap_err()
-                .contains("three_plus")
+            matches!(&err, ScoreError::ConfigText(e) if e.field == "guideline.three_plus"),
+            "{err:?}"
         );
         let err = ScoringConfig::from_toml("[staining]\none_two = 2.0\n").unwrap_err();
-        assert!(err.contains("staining.one_two"), "{err}");
+        assert!(matches!(err, ScoreError::InvalidConfig(_)), "{err:?}");
+        assert!(err.to_string().contains("staining.one_two"), "{err}");
+        // nested: the flags' control expectation
+        let err = ScoringConfig::from_toml("[flags.control]\nmin_cels = 3\n").unwrap_err();
+        assert!(
+            err.to_string().contains("`flags.control.min_cels`"),
+            "{err}"
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 /// Everything that can go wrong while reading features or labels, scoring, calibrating or
 /// writing outputs.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScoreError {
     /// A file could not be read, created or renamed into place.
     #[error("{path}: {source}")]
@@ -62,14 +63,18 @@ pub enum ScoreError {
         /// How many labelled slides have no features.
         count: usize,
     },
-    /// A configuration file could not be parsed.
-    #[error("{path}: {message}")]
+    /// A configuration file could not be read as a scoring configuration.
+    #[error("{path}: {source}")]
     Config {
         /// The configuration file.
         path: PathBuf,
-        /// The parser's message.
-        message: String,
+        /// What was wrong: [`ScoreError::ConfigText`] or [`ScoreError::InvalidConfig`].
+        #[source]
+        source: Box<ScoreError>,
     },
+    /// A configuration text could not be parsed (the error names the field).
+    #[error(transparent)]
+    ConfigText(#[from] crate::config_text::ConfigParseError),
     /// A configuration value is out of its valid range.
     #[error("invalid scoring configuration: {0}")]
     InvalidConfig(String),

@@ -42,6 +42,7 @@ mod aggregate;
 mod assess;
 mod calibrate;
 mod config;
+mod config_text;
 mod csv_table;
 mod error;
 mod features;
@@ -64,6 +65,7 @@ pub use calibrate::{
     VoterSelection, VoterTrial, calibrate, calibrate_from_controls, evaluate,
 };
 pub use config::{AggregationConfig, ScoringConfig};
+pub use config_text::{ConfigFormat, ConfigParseError, FormatError, parse_config};
 pub use error::{Result, ScoreError};
 pub use features::{INTENSITY_NAMES, SlideFeatures};
 pub use features_csv::{

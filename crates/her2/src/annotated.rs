@@ -71,7 +71,7 @@ pub fn keep_cells_inside(
 mod tests {
     use stain_features::{IntensityClass, StainAnalyzer, StainConfig};
     use tissue_mask::{Bitmap, MaskSource};
-    use tumor_classifier::annotation::Polygon;
+    use tumor_classifier::Polygon;
 
     use super::*;
 

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use her2_score::{ConfigFormat, parse_config};
+
 use crate::error::{Her2Error, Result};
 
 /// Settings of the whole pipeline. `Default` is the paper's method.
@@ -115,32 +117,29 @@ impl Default for FeatureStepConfig {
 
 impl PipelineConfig {
     /// Reads a config file: JSON when the extension is `.json`, TOML otherwise. Missing fields
-    /// take their defaults; unknown fields are an error (a typo must not pass silently).
+    /// take their defaults; unknown fields, at any depth, are an error naming the field's path
+    /// (`tissue.detector.opning_um`): a typo must not pass silently.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Her2Error::io(path, e))?;
-        let is_json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let parsed = if is_json {
-            serde_json::from_str(&text).map_err(|e| e.to_string())
-        } else {
-            toml::from_str(&text).map_err(|e| e.to_string())
-        };
-        let config: Self =
-            parsed.map_err(|e| Her2Error::Config(format!("{}: {e}", path.display())))?;
+        let config: Self = parse_config(&text, ConfigFormat::of(path)).map_err(|source| {
+            Her2Error::ConfigFile {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         config.validate()?;
         Ok(config)
     }
 
     /// Checks the values every stage depends on.
     pub fn validate(&self) -> Result<()> {
-        let fraction = |name: &str, v: f64| {
+        let invalid =
+            |field: &'static str, reason: String| Her2Error::InvalidConfig { field, reason };
+        let fraction = |field: &'static str, v: f64| {
             if (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Her2Error::Config(format!(
-                    "{name} must be in [0, 1], got {v}"
-                )))
+                Err(invalid(field, format!("must be in [0, 1], got {v}")))
             }
         };
         fraction("tumor.min_tissue_fraction", self.tumor.min_tissue_fraction)?;
@@ -156,20 +155,22 @@ impl PipelineConfig {
         }
         let context = self.features.context_um;
         if !(context.is_finite() && (0.0..=100.0).contains(&context)) {
-            return Err(Her2Error::Config(format!(
-                "features.context_um must be in [0, 100], got {context}"
-            )));
+            return Err(invalid(
+                "features.context_um",
+                format!("must be in [0, 100], got {context}"),
+            ));
         }
         if self.tissue.thumbnail_max_side < 16 {
-            return Err(Her2Error::Config(format!(
-                "tissue.thumbnail_max_side must be at least 16, got {}",
-                self.tissue.thumbnail_max_side
-            )));
+            return Err(invalid(
+                "tissue.thumbnail_max_side",
+                format!(
+                    "must be at least 16, got {}",
+                    self.tissue.thumbnail_max_side
+                ),
+            ));
         }
         if self.features.chunk == 0 {
-            return Err(Her2Error::Config(
-                "features.chunk must be at least 1".into(),
-            ));
+            return Err(invalid("features.chunk", "must be at least 1".into()));
         }
         self.features.grid.validate()?;
         self.features.stain.validate()?;
@@ -179,7 +180,7 @@ impl PipelineConfig {
 
     /// The config as TOML, for writing a template or recording what was used.
     pub fn to_toml(&self) -> Result<String> {
-        toml::to_string_pretty(self).map_err(|e| Her2Error::Config(e.to_string()))
+        Ok(toml::to_string_pretty(self)?)
     }
 }
 
@@ -212,9 +213,120 @@ mod tests {
         std::fs::write(&typo, "[tumor]\nmin_tisue_fraction = 0.3\n").unwrap();
         let err = PipelineConfig::load(&typo).unwrap_err().to_string();
         assert!(err.contains("typo.toml"), "{err}");
+        assert!(err.contains("`tumor.min_tisue_fraction`"), "{err}");
         let bad = dir.path().join("bad.json");
         std::fs::write(&bad, r#"{"features": {"min_tumor_fraction": 2.0}}"#).unwrap();
-        let err = PipelineConfig::load(&bad).unwrap_err().to_string();
-        assert!(err.contains("min_tumor_fraction"), "{err}");
+        let err = PipelineConfig::load(&bad).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Her2Error::InvalidConfig {
+                    field: "features.min_tumor_fraction",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// Loads `text` as a TOML (or, with `json`, JSON) config file and returns the error's text.
+    fn load_error(text: &str, json: bool) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(if json { "config.json" } else { "config.toml" });
+        std::fs::write(&path, text).unwrap();
+        let err = PipelineConfig::load(&path).unwrap_err();
+        assert!(matches!(err, Her2Error::ConfigFile { .. }), "{err:?}");
+        err.to_string()
+    }
+
+    /// Every nested config rejects a field it does not have, and says where it is.
+    #[test]
+    fn unknown_nested_fields_are_rejected_with_their_path() {
+        let cases = [
+            // tissue_mask::TissueConfig and its nested configs
+            (
+                "[tissue.detector]\nopning_um = 3\n",
+                "tissue.detector.opning_um",
+            ),
+            (
+                "[tissue.detector.glass]\nbrigth_percentile = 0.9\n",
+                "tissue.detector.glass.brigth_percentile",
+            ),
+            (
+                "[tissue.detector.control]\nenabeld = false\n",
+                "tissue.detector.control.enabeld",
+            ),
+            // tumor_classifier::InferenceConfig and MaskConfig
+            ("[tumor.inference]\nbatch = 8\n", "tumor.inference.batch"),
+            (
+                "[tumor.inference.mask]\nthreshhold = 0.4\n",
+                "tumor.inference.mask.threshhold",
+            ),
+            // a run-time choice, not a configuration
+            (
+                "[tumor.inference]\nshow_progress = true\n",
+                "tumor.inference.show_progress",
+            ),
+            // wsi_io::PatchGridConfig
+            ("[features.grid]\npatch = 256\n", "features.grid.patch"),
+            // stain_features::StainConfig and its nested configs
+            ("[features.stain]\nmatirx = 1\n", "features.stain.matirx"),
+            (
+                "[features.stain.matrix]\nnmae = \"x\"\n",
+                "features.stain.matrix.nmae",
+            ),
+            (
+                "[features.stain.brown]\nhue = 3\n",
+                "features.stain.brown.hue",
+            ),
+            (
+                "[features.stain.segmentation]\nmin_area = 3\n",
+                "features.stain.segmentation.min_area",
+            ),
+            (
+                "[features.stain.segmentation.local]\nsigma = 3\n",
+                "features.stain.segmentation.local.sigma",
+            ),
+            (
+                "[features.stain.membrane]\nring_um = 3\n",
+                "features.stain.membrane.ring_um",
+            ),
+            (
+                "[features.stain.positivity]\nmethd = 3\n",
+                "features.stain.positivity.methd",
+            ),
+            (
+                "[features.stain.classes]\nstrong = 0.5\n",
+                "features.stain.classes.strong",
+            ),
+            (
+                "[features.stain.counting]\nmin_um2 = 3\n",
+                "features.stain.counting.min_um2",
+            ),
+            (
+                "[features.stain.stain_estimation]\nenable = true\n",
+                "features.stain.stain_estimation.enable",
+            ),
+            // her2_score::ScoringConfig (already strict) keeps its paths too
+            (
+                "[scoring.flags.control]\nmin_cels = 3\n",
+                "scoring.flags.control.min_cels",
+            ),
+        ];
+        for (text, path) in cases {
+            let err = load_error(text, false);
+            assert!(err.contains(&format!("`{path}`")), "{text}: {err}");
+        }
+        let err = load_error(r#"{"tissue": {"detector": {"opning_um": 3}}}"#, true);
+        assert!(err.contains("`tissue.detector.opning_um`"), "{err}");
+    }
+
+    #[test]
+    fn show_progress_is_not_saved() {
+        let text = PipelineConfig::default().to_toml().unwrap();
+        assert!(!text.contains("show_progress"), "{text}");
+        assert!(text.contains("batch_size"), "{text}");
     }
 }

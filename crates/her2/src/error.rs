@@ -67,9 +67,56 @@ pub enum Her2Error {
         /// The annotation (as the tumour model names it).
         annotation: String,
     },
-    /// A configuration file or value is invalid.
-    #[error("configuration: {0}")]
-    Config(String),
+    /// [`crate::PipelineBuilder::build`] was given no tumour model.
+    #[error(
+        "a tumour model is required (a checkpoint, all-tissue, an annotation, or your own TumorModel)"
+    )]
+    NoTumorModel,
+    /// A configuration file could not be parsed (the error names the field's path, e.g.
+    /// `tissue.detector.opning_um`).
+    #[error("{path}: {source}")]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error and the field it concerns.
+        #[source]
+        source: her2_score::ConfigParseError,
+    },
+    /// A configuration value is out of its range.
+    #[error("configuration: {field} {reason}")]
+    InvalidConfig {
+        /// The field's dotted path (e.g. `features.context_um`).
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// The configuration could not be written as TOML.
+    #[error("cannot write the configuration as TOML: {0}")]
+    EncodeConfig(#[from] toml::ser::Error),
+    /// A microns-per-pixel value (given, or stated by the slide) is not a positive number.
+    #[error("{path}: microns per pixel (--mpp) must be a positive number, got {mpp}")]
+    InvalidMpp {
+        /// The slide.
+        path: PathBuf,
+        /// The value.
+        mpp: f64,
+    },
+    /// `features.context_um` asks for a read around a patch larger than a read can be.
+    #[error("features.context_um {context_um} is too large for a patch of {patch_px} px")]
+    ContextTooLarge {
+        /// The configured context.
+        context_um: f64,
+        /// The patch's side in level pixels.
+        patch_px: u32,
+    },
+    /// A cohort manifest (CSV or folder) is malformed.
+    #[error("{path}: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -15,10 +15,10 @@ pub fn open_slide(path: &std::path::Path, mpp: Option<f64>) -> Result<(Box<dyn S
     if let Some(m) = mpp
         && !(m.is_finite() && m > 0.0)
     {
-        return Err(Her2Error::Config(format!(
-            "{}: microns per pixel (--mpp) must be a positive number, got {m}",
-            path.display()
-        )));
+        return Err(Her2Error::InvalidMpp {
+            path: path.to_path_buf(),
+            mpp: m,
+        });
     }
     let options = mpp
         .map(|m| OpenOptions::with_mpp(Mpp::square(m)))
@@ -33,7 +33,9 @@ pub fn open_slide(path: &std::path::Path, mpp: Option<f64>) -> Result<(Box<dyn S
     Ok((slide, mpp))
 }
 
-/// Describes `slide`; `user_mpp` is the resolution the caller gave, if any (it wins).
+/// Describes `slide`; `user_mpp` is the resolution the caller gave, if any (it wins). The hash
+/// and size are those of the file at [`Slide::path`], `None` when no file is there (a slide
+/// held in memory).
 pub fn input_info(slide: &dyn Slide, user_mpp: Option<f64>) -> Result<InputInfo> {
     let path = slide.path().to_path_buf();
     let (mpp, mpp_source) = match (user_mpp, slide.mpp()) {
@@ -42,12 +44,15 @@ pub fn input_info(slide: &dyn Slide, user_mpp: Option<f64>) -> Result<InputInfo>
         (None, None) => return Err(Her2Error::MissingMpp { path }),
     };
     if !(mpp.is_finite() && mpp > 0.0) {
-        return Err(Her2Error::Config(format!(
-            "{}: microns per pixel must be positive, got {mpp}",
-            path.display()
-        )));
+        return Err(Her2Error::InvalidMpp { path, mpp });
     }
-    let (sha256, bytes) = hash_file(&path)?;
+    // A slide held in memory has no file to hash; a path that names one is hashed.
+    let (sha256, bytes) = if path.is_file() {
+        let (sha256, bytes) = hash_file(&path)?;
+        (Some(sha256), Some(bytes))
+    } else {
+        (None, None)
+    };
     Ok(InputInfo {
         path,
         sha256,

@@ -3,12 +3,15 @@
 //!
 //! This crate is the facade over the stage crates (re-exported below): a [`Pipeline`] built
 //! from the stages' traits (tissue detector, tumour model, cell segmenter, scorer), the
-//! [`Her2Report`] it produces, and the writers of its output files. The `her2` binary is a thin
+//! [`Her2Report`] it produces, and the writers of its output files; [`prelude`] holds what an
+//! embedder needs. The `her2` binary (package `her2-cli`) is a thin
 //! command line over it. See `docs/architecture.md` for the map of the workspace.
 //!
 //! Scoring a plain image with "all tissue is tumour" (a pre-selected tumour region):
 //!
 //! ```
+//! use std::sync::Arc;
+//!
 //! use her2::{PipelineBuilder, PipelineConfig, SlideRequest};
 //! use her2::ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
 //! use her2::tumor_classifier::AllTissueTumor;
@@ -22,7 +25,7 @@
 //!
 //! // "All tissue is tumour" stands in for the ResNet here (e.g. for a pre-selected ROI).
 //! let pipeline = PipelineBuilder::new(PipelineConfig::default())
-//!     .tumor_model(Box::new(AllTissueTumor::default()))
+//!     .tumor_model(Arc::new(AllTissueTumor::default()))
 //!     .build()?;
 //! let request = SlideRequest { mpp: Some(0.5), ..SlideRequest::default() };
 //! let analysis = pipeline.run(&path, &request)?;
@@ -32,30 +35,49 @@
 //! # }
 //! ```
 
-pub mod annotated;
-pub mod cells;
-pub mod cohort;
-pub mod config;
-pub mod error;
-pub mod html;
-pub mod input;
-pub mod manifest;
-pub mod outputs;
-pub mod pipeline;
-pub mod report;
-pub mod shift_matrix;
-pub mod tissue_step;
+mod annotated;
+mod cells;
+mod cohort;
+mod config;
+mod error;
+mod html;
+mod input;
+mod manifest;
+mod outputs;
+mod pipeline;
+mod report;
+mod shift_matrix;
+mod tissue_step;
 
 pub use cells::{CellsGeoJson, SlideCell};
 pub use cohort::{CohortOptions, CohortRow, SlideStatus, run_cohort, write_cohort_tables};
 pub use config::{FeatureStepConfig, PipelineConfig, TissueStepConfig, TumorStepConfig};
 pub use error::{Her2Error, Result};
+pub use html::{RuleEvaluation, eval_page};
+pub use input::{hash_file, input_info, open_slide};
 pub use manifest::{ManifestEntry, Shard, read_manifest};
 pub use outputs::{OutputOptions, REPORT_FILE, REPORT_HTML_FILE, write_outputs};
 pub use pipeline::{PatchResult, Pipeline, PipelineBuilder, SlideAnalysis, SlideRequest};
-pub use report::{Her2Report, InputInfo, MppSource, StageTimings, TumorSummary};
+pub use report::{
+    ControlReport, Her2Report, InputInfo, MppSource, REPORT_SCHEMA_VERSION, StageTimings,
+    TumorSummary,
+};
 pub use shift_matrix::{ShiftMatrix, ShiftOutcome, ShiftReport, ShiftRow};
-pub use tissue_step::{Thumbnail, TissueSource};
+pub use tissue_step::{Thumbnail, TissueSource, find_tissue, thumbnail};
+
+/// What an embedder needs to build a pipeline, swap its stages and read its report:
+/// `use her2::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Her2Error, Her2Report, Pipeline, PipelineBuilder, PipelineConfig, SlideAnalysis,
+        SlideRequest,
+    };
+    pub use her2_score::{Check, Her2Score, Measure, RuleOutcome, Scorer, SlideFeatures};
+    pub use stain_features::{CellSegmenter, Segmentation, Stain, StainPlanes};
+    pub use tissue_mask::{TissueDetector, TissueInput, TissueMask};
+    pub use tumor_classifier::{AllTissueTumor, PatchInput, TumorModel};
+    pub use wsi_io::{ImageSlide, Mpp, OpenOptions, Slide};
+}
 
 pub use her2_score;
 pub use ihc_synth;

@@ -25,7 +25,10 @@ pub struct ManifestEntry {
 }
 
 fn bad(path: &Path, what: impl std::fmt::Display) -> Her2Error {
-    Her2Error::Config(format!("{}: {what}", path.display()))
+    Her2Error::Manifest {
+        path: path.to_path_buf(),
+        reason: what.to_string(),
+    }
 }
 
 /// Reads a cohort: a CSV with a `path` (or `slide`) column and optional `slide_id`, `label`,

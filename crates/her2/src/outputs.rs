@@ -186,12 +186,17 @@ impl OutputSet {
     }
 }
 
-/// The id space of a run's GeoJSON objects: the slide's SHA-256 and the configuration used,
-/// so a re-run of the same slide with the same configuration gives every object the same id
-/// (QuPath then recognises a second import as the same objects).
+/// The id space of a run's GeoJSON objects: the slide's SHA-256 (its path, for a slide held
+/// in memory) and the configuration used, so a re-run of the same slide with the same
+/// configuration gives every object the same id (QuPath then recognises a second import as the
+/// same objects).
 pub fn output_ids(report: &crate::Her2Report) -> IdSpace {
     let config = serde_json::to_string(&report.config).unwrap_or_default();
-    IdSpace::new(&[report.input.sha256.as_str(), config.as_str()])
+    let slide = match &report.input.sha256 {
+        Some(sha256) => sha256.clone(),
+        None => report.input.path.display().to_string(),
+    };
+    IdSpace::new(&[slide.as_str(), config.as_str()])
 }
 
 /// The tumour regions of `analysis` as QuPath annotations (`TumorMask::features`), each with

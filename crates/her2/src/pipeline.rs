@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use her2_score::{Her2Score, SlideAggregator, SlideFeatures};
+use her2_score::{Her2Score, RuleKind, Scorer, SlideAggregator, SlideFeatures};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use stain_features::{CellSegmenter, PatchFeatures, PixelRect, StainAnalyzer, StainEstimate};
@@ -39,6 +39,7 @@ pub struct SlideRequest {
 
 /// One analysed feature patch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PatchResult {
     /// Where it is (level 0); a patch at the right or bottom edge is cut to the slide.
     pub rect: Rect,
@@ -53,6 +54,7 @@ pub struct PatchResult {
 
 /// Everything the pipeline learnt about a slide: the report and the evidence behind it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SlideAnalysis {
     /// The report.
     pub report: Her2Report,
@@ -82,11 +84,17 @@ struct Analysis<'a> {
 }
 
 /// The her2 pipeline: tissue -> tumour -> stain features -> score.
+///
+/// Every stage is a trait object behind an [`Arc`] (`Send + Sync`), so a pipeline can be
+/// shared across threads and a stage shared between pipelines.
 pub struct Pipeline {
     config: PipelineConfig,
-    tissue: Box<dyn TissueDetector>,
-    tumor: Box<dyn TumorModel>,
+    tissue: Arc<dyn TissueDetector>,
+    tumor: Arc<dyn TumorModel>,
     analyzer: StainAnalyzer,
+    /// The scorer given to the builder; `None`: the configured built-in rule
+    /// (`scoring.rule`), looked up in `config` when scoring.
+    scorer: Option<Arc<dyn Scorer>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -94,16 +102,20 @@ impl std::fmt::Debug for Pipeline {
         f.debug_struct("Pipeline")
             .field("config", &self.config)
             .field("tumor_model", &self.tumor.id())
+            .field("scorer", &self.scorer().name())
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Pipeline`], replacing any stage with your own implementation.
+/// Builds a [`Pipeline`], replacing any stage with your own implementation: one method per
+/// stage trait ([`TissueDetector`], [`TumorModel`], [`CellSegmenter`], [`Scorer`]), each
+/// taking the stage as an `Arc<dyn …>`.
 pub struct PipelineBuilder {
     config: PipelineConfig,
-    tissue: Option<Box<dyn TissueDetector>>,
-    tumor: Option<Box<dyn TumorModel>>,
+    tissue: Option<Arc<dyn TissueDetector>>,
+    tumor: Option<Arc<dyn TumorModel>>,
     segmenter: Option<Arc<dyn CellSegmenter>>,
+    scorer: Option<Arc<dyn Scorer>>,
 }
 
 impl PipelineBuilder {
@@ -114,36 +126,46 @@ impl PipelineBuilder {
             tissue: None,
             tumor: None,
             segmenter: None,
+            scorer: None,
         }
     }
 
-    /// Uses another tissue detector instead of HSV + Otsu.
-    pub fn tissue_detector(mut self, detector: Box<dyn TissueDetector>) -> Self {
+    /// Uses another tissue detector instead of the configured Otsu detector
+    /// (`tissue.detector`).
+    pub fn tissue_detector(mut self, detector: Arc<dyn TissueDetector>) -> Self {
         self.tissue = Some(detector);
         self
     }
 
-    /// The tumour model (required): a trained ResNet, "all tissue is tumour", an annotation.
-    pub fn tumor_model(mut self, model: Box<dyn TumorModel>) -> Self {
+    /// The tumour model (required): a trained ResNet, "all tissue is tumour", an annotation,
+    /// or your own.
+    pub fn tumor_model(mut self, model: Arc<dyn TumorModel>) -> Self {
         self.tumor = Some(model);
         self
     }
 
-    /// Uses another cell segmenter instead of distance transform + watershed.
+    /// Uses another cell segmenter instead of the configured one
+    /// (`features.stain.segmentation`).
     pub fn cell_segmenter(mut self, segmenter: Arc<dyn CellSegmenter>) -> Self {
         self.segmenter = Some(segmenter);
+        self
+    }
+
+    /// Scores slides and patches with another rule instead of the configured built-in one
+    /// (`scoring.rule`). The report's `assessment` is then this scorer's, with the
+    /// configuration's flags and split of 0; `all_rules` still compares the built-in rules.
+    pub fn scorer(mut self, scorer: Arc<dyn Scorer>) -> Self {
+        self.scorer = Some(scorer);
         self
     }
 
     /// Validates the configuration and assembles the pipeline.
     pub fn build(self) -> Result<Pipeline> {
         self.config.validate()?;
-        let tumor = self.tumor.ok_or_else(|| {
-            Her2Error::Config("a tumour model is required (a checkpoint, or all-tissue)".into())
-        })?;
-        let tissue = match self.tissue {
+        let tumor = self.tumor.ok_or(Her2Error::NoTumorModel)?;
+        let tissue: Arc<dyn TissueDetector> = match self.tissue {
             Some(detector) => detector,
-            None => Box::new(OtsuDetector::new(self.config.tissue.detector.clone())?),
+            None => Arc::new(OtsuDetector::new(self.config.tissue.detector.clone())?),
         };
         let stain = self.config.features.stain.clone();
         let analyzer = match self.segmenter {
@@ -155,6 +177,7 @@ impl PipelineBuilder {
             tissue,
             tumor,
             analyzer,
+            scorer: self.scorer,
         })
     }
 }
@@ -179,15 +202,31 @@ impl Pipeline {
         &self.config
     }
 
-    /// Opens the slide at `path` and scores it.
+    /// The scorer in use: the builder's, or the configured built-in rule.
+    pub fn scorer(&self) -> &dyn Scorer {
+        match &self.scorer {
+            Some(scorer) => scorer.as_ref(),
+            None => self.config.scoring.scorer(self.config.scoring.rule),
+        }
+    }
+
+    /// Opens the slide at `path` and scores it (the report's `timings_ms.open` includes
+    /// opening the file).
     pub fn run(&self, path: &Path, request: &SlideRequest) -> Result<SlideAnalysis> {
         let started = Instant::now();
         let (slide, _) = open_slide(path, request.mpp)?;
-        self.run_slide(slide.as_ref(), request, started)
+        self.run_timed(slide.as_ref(), request, started)
     }
 
-    /// Scores an open slide; `started` is when the caller began (for the timings).
-    pub fn run_slide(
+    /// Scores an open slide: one read from a file, or one held in memory
+    /// ([`wsi_io::ImageSlide::from_rgb`], or your own [`Slide`]). The report's input hash and
+    /// size are those of the file at [`Slide::path`] when one exists there, `None` otherwise.
+    pub fn run_slide(&self, slide: &dyn Slide, request: &SlideRequest) -> Result<SlideAnalysis> {
+        self.run_timed(slide, request, Instant::now())
+    }
+
+    /// [`Pipeline::run_slide`], with `started` the moment the run began (for the timings).
+    fn run_timed(
         &self,
         slide: &dyn Slide,
         request: &SlideRequest,
@@ -296,13 +335,15 @@ impl Pipeline {
             aggregator.add(&patch.features)?;
         }
         let features = aggregator.finish();
-        let assessment = self.config.scoring.assess(&features, control_features);
-        let all_rules: BTreeMap<String, _> = self
+        let assessment =
+            self.config
+                .scoring
+                .assess_with(self.scorer(), &features, control_features);
+        let all_rules: BTreeMap<RuleKind, _> = self
             .config
             .scoring
             .assess_all(&features, control_features)
             .into_iter()
-            .map(|(kind, a)| (kind.name().to_owned(), a))
             .collect();
         timings.scoring = ms(t);
         timings.total = ms(started);
@@ -380,7 +421,7 @@ impl Pipeline {
         let (slide_w, slide_h) = slide.dimensions();
         let slide_rect = Rect::full(slide_w, slide_h);
         let context_um = self.config.features.context_um;
-        let rule = self.config.scoring.scorer(self.config.scoring.rule);
+        let rule = self.scorer();
         let mut results = Vec::with_capacity(patches.len());
         let mut cells = Vec::new();
         for chunk in patches.chunks(self.config.features.chunk) {
@@ -541,7 +582,10 @@ fn read_with_context(
     let left = margin.min((patch.rect.x as f64 / ds).floor() as u64);
     let top = margin.min((patch.rect.y as f64 / ds).floor() as u64);
     let read = |before: u64| u32::try_from(u64::from(patch.read_px) + before + margin);
-    let too_big = |_| Her2Error::Config(format!("context_um {context_um} is too large"));
+    let too_big = |_| Her2Error::ContextTooLarge {
+        context_um,
+        patch_px: patch.read_px,
+    };
     let (read_w, read_h) = (read(left).map_err(too_big)?, read(top).map_err(too_big)?);
     let out = |level_px: u64| (level_px as f64 / ratio).round() as u32;
     let x0 = patch

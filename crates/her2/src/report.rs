@@ -4,17 +4,20 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use her2_score::{Assessment, IntensityReference, SlideFeatures};
+use her2_score::{Assessment, IntensityReference, RuleKind, SlideFeatures};
 use serde::{Deserialize, Serialize};
 use tissue_mask::TissueSummary;
 
 use crate::config::PipelineConfig;
 
-/// Version of the report's layout.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+/// Version of the report's layout. 3: `input.sha256` and `input.bytes` are `null` for a slide
+/// held in memory, and the saved config no longer carries `tumor.inference.show_progress` (a
+/// run-time choice).
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// One slide's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Her2Report {
     /// Layout version ([`REPORT_SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -24,8 +27,9 @@ pub struct Her2Report {
     pub input: InputInfo,
     /// The score by the configured rule, with category, clinical group, trace and flags.
     pub assessment: Assessment,
-    /// The same slide scored by every built-in rule, keyed by rule name, for comparison.
-    pub all_rules: BTreeMap<String, Assessment>,
+    /// The same slide scored by every built-in rule, for comparison (JSON keys: the rules'
+    /// names, `guideline`, `paper`, `staining`).
+    pub all_rules: BTreeMap<RuleKind, Assessment>,
     /// The paper's three indexes and the guideline percentages over the scored tumour.
     pub features: SlideFeatures,
     /// The membrane OD cuts the cells were classed by and what set them (the slide's control
@@ -49,13 +53,15 @@ pub struct Her2Report {
 
 /// The input file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputInfo {
     /// Path as given.
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes (hex).
-    pub sha256: String,
-    /// File size in bytes.
-    pub bytes: u64,
+    /// SHA-256 of the file's bytes (hex); `None` (JSON `null`) for a slide held in memory,
+    /// with no file at `path`.
+    pub sha256: Option<String>,
+    /// File size in bytes; `None` for a slide held in memory.
+    pub bytes: Option<u64>,
     /// Vendor reported by the reader.
     pub vendor: Option<String>,
     /// Level-0 width and height.
@@ -80,6 +86,7 @@ pub enum MppSource {
 
 /// The control tissue's check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ControlReport {
     /// Tissue piece ids flagged as control.
     pub pieces: Vec<u32>,
@@ -89,6 +96,7 @@ pub struct ControlReport {
 
 /// Stage 2 in numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TumorSummary {
     /// The model's id (architecture, weights file).
     pub model_id: String,

@@ -6,7 +6,7 @@
 //!
 //! Each slide is an `ihc-synth` slide with a control piece, scored through the whole pipeline
 //! with its true tumour outline as the tumour (the shift matrix tests the stain and intensity
-//! stages, not the tumour classifier). `examples/shift_matrix.rs` prints the table.
+//! stages, not the tumour classifier). `her2-cli`'s `examples/shift_matrix.rs` prints the table.
 
 use std::fmt;
 use std::path::Path;

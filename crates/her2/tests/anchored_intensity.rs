@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Instant;
+use std::sync::Arc;
 
 use her2::her2_score::{Her2Score, IntensitySource, RuleKind};
 use her2::ihc_synth::{Her2Class, SynthConfig, generate_slide};
@@ -33,12 +33,12 @@ fn report(slide: &std::path::Path, use_control: bool) -> Her2Report {
     // a small slide's control: fewer complete membranes than a real control piece
     config.scoring.intensity.min_control_cells = 20;
     let pipeline = PipelineBuilder::new(config)
-        .tumor_model(Box::new(AllTissueTumor::default()))
+        .tumor_model(Arc::new(AllTissueTumor::default()))
         .build()
         .unwrap();
     let handle = her2::wsi_io::open(slide).unwrap();
     pipeline
-        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
+        .run_slide(handle.as_ref(), &SlideRequest::default())
         .unwrap()
         .report
 }

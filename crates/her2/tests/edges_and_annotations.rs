@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use her2::ihc_synth::{CellKind, CellTruth, Her2Class, SynthConfig, SyntheticSlide};
 use her2::tumor_classifier::{AllTissueTumor, AnnotatedTumor, TumorModel};
@@ -14,7 +15,7 @@ use image::{Rgb, RgbImage};
 const MPP: f64 = 0.5;
 
 /// Scores `image` (saved as a PNG at 0.5 um/px) with `model` as the tumour, keeping the cells.
-fn run(image: &RgbImage, model: Box<dyn TumorModel>) -> her2::Result<SlideAnalysis> {
+fn run(image: &RgbImage, model: Arc<dyn TumorModel>) -> her2::Result<SlideAnalysis> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("slide.png");
     image.save(&path).unwrap();
@@ -62,7 +63,7 @@ fn tumour_only_in_the_last_partial_strip_is_analysed() {
         2048,
         0,
     );
-    let analysis = run(&image, Box::new(AllTissueTumor::default())).unwrap();
+    let analysis = run(&image, Arc::new(AllTissueTumor::default())).unwrap();
     let cells = analysis.report.features.cells;
     eprintln!(
         "strip at x {x0}: {} true tumour cells, {cells} cells counted in {} patches",
@@ -178,7 +179,7 @@ fn nests_smaller_than_a_grid_cell_are_the_tumour() {
     write_geojson(&geojson, &nests, side);
     let analysis = run(
         &image,
-        Box::new(AnnotatedTumor::from_geojson(&geojson).unwrap()),
+        Arc::new(AnnotatedTumor::from_geojson(&geojson).unwrap()),
     )
     .unwrap();
     assert_eq!(
@@ -200,7 +201,7 @@ fn nests_smaller_than_a_grid_cell_are_the_tumour() {
     mask.save(&mask_path).unwrap();
     let from_mask = run(
         &image,
-        Box::new(AnnotatedTumor::from_mask_image(&mask_path, 4.0).unwrap()),
+        Arc::new(AnnotatedTumor::from_mask_image(&mask_path, 4.0).unwrap()),
     )
     .unwrap();
     assert_counts_the_nests(&from_mask, truth, &nests, side);
@@ -225,7 +226,7 @@ fn an_annotation_off_the_tissue_is_a_clear_error() {
     write_geojson(&geojson, &[[f64::from(glass.0), f64::from(glass.1)]], 100.0);
     let err = run(
         &image,
-        Box::new(AnnotatedTumor::from_geojson(&geojson).unwrap()),
+        Arc::new(AnnotatedTumor::from_geojson(&geojson).unwrap()),
     )
     .unwrap_err();
     assert!(

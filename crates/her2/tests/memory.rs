@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
+use std::sync::Arc;
 
 use her2::ihc_synth::{Her2Class, SlideFiles, SynthConfig, generate_slide_files};
 use her2::tumor_classifier::AllTissueTumor;
@@ -81,12 +81,12 @@ fn child_scores_a_slide_and_reports_peak_rss() {
     // Small chunks, so that both slides fill them and only the slide size differs.
     config.features.chunk = 4;
     let pipeline = PipelineBuilder::new(config)
-        .tumor_model(Box::new(AllTissueTumor::default()))
+        .tumor_model(Arc::new(AllTissueTumor::default()))
         .build()
         .unwrap();
     let slide = her2::wsi_io::open(&path).unwrap();
     let analysis = pipeline
-        .run_slide(slide.as_ref(), &SlideRequest::default(), Instant::now())
+        .run_slide(slide.as_ref(), &SlideRequest::default())
         .unwrap();
     println!(
         "PEAK_RSS_KIB={} PATCHES={}",

@@ -2,13 +2,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use std::time::Instant;
-
-use her2::ihc_synth::Her2Class;
+use her2::ihc_synth::{Her2Class, SynthConfig, generate_slide};
 use her2::tumor_classifier::AllTissueTumor;
 use her2::{Her2Report, PipelineBuilder, PipelineConfig, SlideRequest, StageTimings};
+
+/// Writes a 3072 px synthetic slide of `class` into `dir` and returns its `.svs`.
+fn synthetic_slide(dir: &Path, class: Her2Class, seed: u64, control: bool) -> PathBuf {
+    let mut config = SynthConfig::new(3072, 3072, class, seed);
+    config.control = control;
+    generate_slide(&config, dir).expect("synthetic slide");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "svs"))
+        .expect("the .svs the generator wrote")
+}
 
 fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -17,7 +28,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
         .unwrap();
     pool.install(|| {
         let pipeline = PipelineBuilder::new(PipelineConfig::default())
-            .tumor_model(Box::new(AllTissueTumor::default()))
+            .tumor_model(Arc::new(AllTissueTumor::default()))
             .build()
             .unwrap();
         let slide_handle = her2::wsi_io::open(slide).unwrap();
@@ -26,7 +37,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
             ..SlideRequest::default()
         };
         let mut report = pipeline
-            .run_slide(slide_handle.as_ref(), &request, Instant::now())
+            .run_slide(slide_handle.as_ref(), &request)
             .unwrap()
             .report;
         report.timings_ms = StageTimings::default();
@@ -37,7 +48,7 @@ fn report_on(threads: usize, slide: &std::path::Path) -> Her2Report {
 #[test]
 fn same_report_on_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let slide = common::synthetic_slide(dir.path(), Her2Class::Equivocal2WeakComplete, 31, true);
+    let slide = synthetic_slide(dir.path(), Her2Class::Equivocal2WeakComplete, 31, true);
     let one = report_on(1, &slide);
     let two = report_on(2, &slide);
     assert_eq!(
@@ -61,12 +72,12 @@ fn per_slide_stain_estimation_is_used_and_reported() {
     let mut config = PipelineConfig::default();
     config.features.stain.stain_estimation.enabled = true;
     let pipeline = PipelineBuilder::new(config)
-        .tumor_model(Box::new(AllTissueTumor::default()))
+        .tumor_model(Arc::new(AllTissueTumor::default()))
         .build()
         .unwrap();
     let handle = her2::wsi_io::open(&slide).unwrap();
     let report = pipeline
-        .run_slide(handle.as_ref(), &SlideRequest::default(), Instant::now())
+        .run_slide(handle.as_ref(), &SlideRequest::default())
         .unwrap()
         .report;
     let estimate = report.stain_estimate.expect("estimation enabled");

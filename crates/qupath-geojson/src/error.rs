@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// A GeoJSON file that cannot be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GeoJsonError {
     /// The file cannot be opened or read (or its gzip stream is broken).
     #[error("{}: {source}", path.display())]

@@ -183,10 +183,11 @@ impl StainAnalyzer {
             || u64::from(core.x) + u64::from(core.w) > u64::from(w)
             || u64::from(core.y) + u64::from(core.h) > u64::from(h)
         {
-            return Err(StainError::InvalidImage(format!(
-                "core {}x{} at ({}, {}) is empty or not inside the {w}x{h} image",
-                core.w, core.h, core.x, core.y
-            )));
+            return Err(StainError::CoreOutside {
+                core,
+                width: w,
+                height: h,
+            });
         }
         let whole = core == PixelRect::whole(image);
         let core_pixels = core.w as usize * core.h as usize;
@@ -298,15 +299,14 @@ impl StainAnalyzer {
 /// of micrometres.
 fn check_input(image: &RgbImage, mpp: f64) -> Result<()> {
     if !(mpp.is_finite() && mpp > 0.0 && mpp <= 100.0) {
-        return Err(StainError::InvalidImage(format!(
-            "mpp {mpp} must be a positive number of micrometres per pixel"
-        )));
+        return Err(StainError::InvalidMpp { mpp });
     }
     let (w, h) = (image.width(), image.height());
     if w == 0 || h == 0 {
-        return Err(StainError::InvalidImage(format!(
-            "{w}x{h} patch has no pixels"
-        )));
+        return Err(StainError::EmptyImage {
+            width: w,
+            height: h,
+        });
     }
     Ok(())
 }
@@ -315,10 +315,10 @@ fn check_input(image: &RgbImage, mpp: f64) -> Result<()> {
 fn check_segmentation(seg: &Segmentation, image: &RgbImage) -> Result<()> {
     let (w, h) = (image.width() as usize, image.height() as usize);
     if seg.labels.len() != w * h || seg.width != w || seg.height != h {
-        return Err(StainError::InvalidImage(format!(
-            "segmenter returned a {}x{} label image for a {w}x{h} patch",
-            seg.width, seg.height
-        )));
+        return Err(StainError::SegmentationSize {
+            got: (seg.width, seg.height),
+            expected: (w, h),
+        });
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::error::{Result, StainError};
 /// Inclusive HSV range in OpenCV 8-bit units: hue 0..=179 (degrees / 2), saturation and value
 /// 0..=255.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BrownRange {
     /// Lowest hue (OpenCV units, degrees / 2).
     pub hue_min: u8,

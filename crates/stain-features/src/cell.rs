@@ -19,7 +19,7 @@ pub struct Cell {
     pub contour: Vec<[u32; 2]>,
     /// Outer boundary polygon of the whole cell on pixel corners, closed implicitly: the
     /// nucleus with its membrane ring, the pixels whose nearest nucleus is this one up to the
-    /// ring's outer radius ([`crate::membrane::cell_regions`]). Empty, like `contour`, unless
+    /// ring's outer radius (`cell_regions` in `membrane.rs`). Empty, like `contour`, unless
     /// contours were asked for.
     #[serde(default)]
     pub boundary: Vec<[u32; 2]>,

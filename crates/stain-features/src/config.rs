@@ -12,7 +12,7 @@ use crate::segment::SegmentationConfig;
 
 /// Configuration of [`crate::StainAnalyzer`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct StainConfig {
     /// Stain matrix for deconvolution (default: scikit-image `rgb2hed`, Ruifrok & Johnston).
     pub matrix: StainMatrix,
@@ -34,7 +34,7 @@ pub struct StainConfig {
 
 /// Which segmented nuclei count as tumour cells.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CountingConfig {
     /// Nuclei smaller than this (µm²) are not counted: lymphocytes and stromal fibroblasts
     /// among the tumour cells, which the guideline's percentages of invasive tumour cells leave

@@ -1,17 +1,96 @@
 //! The crate's error type.
 
+use crate::analyzer::PixelRect;
+use crate::matrix::Stain;
+
 /// Everything that can go wrong while computing stain features.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StainError {
-    /// A stain matrix is singular or has a non-finite or zero-length vector.
-    #[error("invalid stain matrix: {0}")]
-    InvalidMatrix(String),
-    /// A configuration value is out of its valid range.
+    /// A stain matrix cannot deconvolve.
+    #[error("invalid stain matrix {name:?}: {problem}")]
+    InvalidMatrix {
+        /// The matrix's name.
+        name: String,
+        /// What is wrong with it.
+        problem: MatrixProblem,
+    },
+    /// A configuration value is out of its valid range (the message names the field).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
-    /// An input image or plane has an unusable size.
-    #[error("invalid image: {0}")]
-    InvalidImage(String),
+    /// A segmenter's label image does not match its size or cell count
+    /// ([`crate::Segmentation::new`]).
+    #[error("invalid segmentation: {reason}")]
+    InvalidSegmentation {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A segmenter returned a label image of another size than the patch it segmented.
+    #[error(
+        "segmenter returned a {}x{} label image for a {}x{} patch",
+        got.0, got.1, expected.0, expected.1
+    )]
+    SegmentationSize {
+        /// The label image's width and height.
+        got: (usize, usize),
+        /// The patch's width and height.
+        expected: (usize, usize),
+    },
+    /// A pixel size that is not a positive, plausible number of micrometres.
+    #[error("mpp {mpp} must be a positive number of micrometres per pixel (at most 100)")]
+    InvalidMpp {
+        /// The value given.
+        mpp: f64,
+    },
+    /// An image without pixels.
+    #[error("{width}x{height} patch has no pixels")]
+    EmptyImage {
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+    },
+    /// The reported part of an image (its core) is empty or reaches outside it.
+    #[error(
+        "core {}x{} at ({}, {}) is empty or not inside the {width}x{height} image",
+        core.w, core.h, core.x, core.y
+    )]
+    CoreOutside {
+        /// The core asked for.
+        core: PixelRect,
+        /// The image's width.
+        width: u32,
+        /// The image's height.
+        height: u32,
+    },
+    /// Planes or label images that must share one size do not.
+    #[error("{what} must hold {expected} values, got {got}")]
+    SizeMismatch {
+        /// Which input.
+        what: &'static str,
+        /// Values needed (width x height).
+        expected: usize,
+        /// Values given.
+        got: usize,
+    },
+}
+
+/// Why a [`crate::StainMatrix`] cannot deconvolve.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatrixProblem {
+    /// It has no row for a stain the analysis needs.
+    #[error("no {0:?} row")]
+    MissingStain(Stain),
+    /// An entry is NaN or infinite.
+    #[error("a non-finite entry")]
+    NonFinite,
+    /// Its stain vectors are not independent.
+    #[error("singular (determinant {determinant:e}): its stain vectors are not independent")]
+    Singular {
+        /// The determinant found.
+        determinant: f64,
+    },
 }
 
 /// Result alias for this crate.

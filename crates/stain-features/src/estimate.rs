@@ -24,7 +24,7 @@ use crate::matrix::{Stain, StainMatrix};
 
 /// Settings of [`estimate_stains`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EstimationConfig {
     /// Estimate the vectors per slide (off: the configured matrix is used as is, as the paper
     /// does).

@@ -23,30 +23,30 @@
 //! # Ok::<(), stain_features::StainError>(())
 //! ```
 
-pub mod analyzer;
-pub mod brown;
-pub mod cell;
-pub mod config;
-pub mod contour;
-pub mod deconvolve;
-pub mod detection;
-pub mod edt;
-pub mod error;
-pub mod estimate;
-pub mod features;
-pub mod filters;
-pub mod labels;
-pub mod markers;
-pub mod matrix;
-pub mod membrane;
-pub mod morphology;
-pub mod nuclei;
-pub mod od_histogram;
-pub mod reconstruct;
-pub mod segment;
+mod analyzer;
+mod brown;
+mod cell;
+mod config;
+mod contour;
+mod deconvolve;
+mod detection;
+mod edt;
+mod error;
+mod estimate;
+mod features;
+mod filters;
+mod labels;
+mod markers;
+mod matrix;
+mod membrane;
+mod morphology;
+mod nuclei;
+mod od_histogram;
+mod reconstruct;
+mod segment;
 mod slivers;
-pub mod threshold;
-pub mod watershed;
+mod threshold;
+mod watershed;
 
 pub use analyzer::{PixelRect, StainAnalyzer};
 pub use brown::BrownRange;
@@ -54,7 +54,7 @@ pub use cell::Cell;
 pub use config::{CountingConfig, StainConfig};
 pub use deconvolve::{Deconvolver, StainPlanes};
 pub use detection::{DetectionScore, Matching, match_centroids};
-pub use error::{Result, StainError};
+pub use error::{MatrixProblem, Result, StainError};
 pub use estimate::{
     EstimationConfig, StainEstimate, VectorEstimate, VectorSource, estimate_stains,
 };
@@ -69,3 +69,76 @@ pub use segment::{
     CellSegmenter, Segmentation, SegmentationChannel, SegmentationConfig, SegmentationMethod,
     ThresholdMethod, WatershedSegmenter,
 };
+
+/// Building blocks exposed for this workspace's reference tests (against scikit-image) and
+/// benchmarks only: hidden from the documentation and outside the semver promise (use the
+/// types above). The functions over `(slice, width, height)` check that each slice holds
+/// `width * height` values ([`StainError::SizeMismatch`]).
+#[doc(hidden)]
+pub mod internals {
+    use crate::error::{Result, StainError};
+    use crate::segment::SegmentationConfig;
+
+    pub use crate::brown::{grey, hsv_opencv};
+    pub use crate::estimate::angle_deg;
+    pub use crate::membrane::cell_regions;
+    pub use crate::threshold::otsu;
+    pub use crate::watershed::{Connectivity, watershed};
+
+    /// Refuses a slice that does not hold `width * height` values.
+    fn check(what: &'static str, len: usize, width: usize, height: usize) -> Result<()> {
+        let expected = width.saturating_mul(height);
+        if len == expected {
+            Ok(())
+        } else {
+            Err(StainError::SizeMismatch {
+                what,
+                expected,
+                got: len,
+            })
+        }
+    }
+
+    /// Squared Euclidean distance of every pixel to the nearest site (scipy's
+    /// `distance_transform_edt` squared, of the non-sites).
+    pub fn squared_edt(is_site: &[bool], width: usize, height: usize) -> Result<Vec<u32>> {
+        check("sites", is_site.len(), width, height)?;
+        Ok(crate::edt::squared_edt(is_site, width, height))
+    }
+
+    /// Markers at the local maxima of `values` (skimage's `peak_local_max`).
+    pub fn local_maxima(
+        values: &[u32],
+        width: usize,
+        height: usize,
+        min_distance: usize,
+        min_value: u32,
+    ) -> Result<Vec<u32>> {
+        check("values", values.len(), width, height)?;
+        Ok(crate::markers::local_maxima(
+            values,
+            width,
+            height,
+            min_distance,
+            min_value,
+        ))
+    }
+
+    /// Binary opening with a disk of radius `r` pixels.
+    pub fn open(mask: &[bool], width: usize, height: usize, r: usize) -> Result<Vec<bool>> {
+        check("mask", mask.len(), width, height)?;
+        Ok(crate::morphology::open(mask, width, height, r))
+    }
+
+    /// The paper's split of touching nuclei: distance transform, markers, watershed.
+    pub fn split_touching(
+        mask: &[bool],
+        width: usize,
+        height: usize,
+        config: &SegmentationConfig,
+        mpp: f64,
+    ) -> Result<Vec<u32>> {
+        check("mask", mask.len(), width, height)?;
+        crate::segment::split_touching(mask, width, height, config, mpp)
+    }
+}

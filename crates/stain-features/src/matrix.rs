@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, StainError};
+use crate::error::{MatrixProblem, Result, StainError};
 
 /// A stain (or the residual channel that completes a two-stain basis).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,6 +65,7 @@ impl OdConvention {
 /// Three stain vectors (rows; optical density per unit stain in R, G, B) with the optical
 /// density convention and clipping of the tool they reproduce.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StainMatrix {
     /// Human-readable name ("skimage-hed", "qupath-h-dab", ...), shown in reports.
     pub name: String,
@@ -152,6 +153,14 @@ impl StainMatrix {
         }
     }
 
+    /// The error for this matrix with `problem`.
+    fn invalid(&self, problem: MatrixProblem) -> StainError {
+        StainError::InvalidMatrix {
+            name: self.name.clone(),
+            problem,
+        }
+    }
+
     /// Row of `stain` in this matrix, if it has one.
     pub fn index_of(&self, stain: Stain) -> Option<usize> {
         self.stains.iter().position(|s| *s == stain)
@@ -159,19 +168,15 @@ impl StainMatrix {
 
     /// Like [`StainMatrix::index_of`], with an error naming the matrix when absent.
     pub fn require(&self, stain: Stain) -> Result<usize> {
-        self.index_of(stain).ok_or_else(|| {
-            StainError::InvalidMatrix(format!("matrix {:?} has no {stain:?} row", self.name))
-        })
+        self.index_of(stain)
+            .ok_or_else(|| self.invalid(MatrixProblem::MissingStain(stain)))
     }
 
     /// The deconvolution matrix: `stains = od_row @ inverse` (rows of `vectors` inverted).
     pub fn inverse(&self) -> Result<[[f64; 3]; 3]> {
         let m = &self.vectors;
         if m.iter().flatten().any(|c| !c.is_finite()) {
-            return Err(StainError::InvalidMatrix(format!(
-                "matrix {:?} has a non-finite entry: {m:?}",
-                self.name
-            )));
+            return Err(self.invalid(MatrixProblem::NonFinite));
         }
         let cof = |r0: usize, r1: usize, c0: usize, c1: usize| {
             m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0]
@@ -182,10 +187,7 @@ impl StainMatrix {
             .map(|r| r.iter().map(|c| c * c).sum::<f64>().sqrt())
             .product::<f64>();
         if det.is_nan() || det.abs() <= 1e-9 * scale.max(f64::MIN_POSITIVE) {
-            return Err(StainError::InvalidMatrix(format!(
-                "matrix {:?} is singular (determinant {det:e}): its stain vectors are not independent",
-                self.name
-            )));
+            return Err(self.invalid(MatrixProblem::Singular { determinant: det }));
         }
         let adj = [
             [cof(1, 2, 1, 2), -cof(0, 2, 1, 2), cof(0, 1, 1, 2)],

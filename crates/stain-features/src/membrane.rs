@@ -14,7 +14,7 @@ use crate::segment::Segmentation;
 
 /// Ring geometry and the completeness rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MembraneConfig {
     /// Distance from the cell contour where the ring starts (0: right outside the contour).
     pub ring_gap_um: f64,
@@ -52,7 +52,7 @@ impl Default for MembraneConfig {
 /// Intensity class thresholds on a positive cell's membrane DAB optical density (OD10): the
 /// median over its covered ring sectors of each sector's peak.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct IntensityThresholds {
     /// From this OD a positive cell is faint (below: none).
     pub faint: f64,
@@ -129,7 +129,7 @@ pub enum StainMaskSource {
 
 /// Positivity rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PositivityConfig {
     /// Fast mask product or exact nearest-cell assignment.
     pub method: PositiveMethod,
@@ -344,7 +344,7 @@ pub fn measure_cells(
 /// The cell each pixel belongs to, as a label image like `seg.labels`: a nucleus pixel is its
 /// own cell's, a background pixel is the cell of its nearest nucleus when it lies within the
 /// membrane ring's outer radius (`ring_gap_um + ring_width_um`) of it, else 0. This is the
-/// region whose ring [`measure_cells`] measures (the nucleus, the gap and the ring, split
+/// region whose ring `measure_cells` measures (the nucleus, the gap and the ring, split
 /// between touching cells by the same nearest-cell rule), so its outline is the cell boundary.
 pub fn cell_regions(seg: &Segmentation, mpp: f64, membrane: &MembraneConfig) -> Vec<u32> {
     let (w, h) = (seg.width, seg.height);

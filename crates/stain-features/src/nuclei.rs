@@ -33,7 +33,7 @@ use crate::watershed::{Connectivity, watershed};
 /// Settings of the local-contrast nucleus detector; lengths in micrometres, optical density
 /// in base 10.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LocalContrastConfig {
     /// Gaussian smoothing of the stain before the threshold (QuPath: 1.5 um at 0.5 um/px).
     pub smoothing_sigma_um: f64,

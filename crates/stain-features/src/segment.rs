@@ -17,20 +17,78 @@ use crate::slivers::drop_brown_slivers;
 use crate::threshold::otsu;
 use crate::watershed::{Connectivity, watershed};
 
-/// A label image of cells: 0 background, `1..=count` cells.
+/// A label image of cells: 0 background, `1..=count` cells, each label on at least one pixel.
+/// Built by [`Segmentation::new`], which checks that, so the analysis can index by label
+/// without checking again (a custom [`CellSegmenter`] gets an error, not a panic).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segmentation {
     /// Width in pixels.
-    pub width: usize,
+    pub(crate) width: usize,
     /// Height in pixels.
-    pub height: usize,
+    pub(crate) height: usize,
     /// Row-major labels.
-    pub labels: Vec<u32>,
+    pub(crate) labels: Vec<u32>,
     /// Number of cells (largest label).
-    pub count: u32,
+    pub(crate) count: u32,
 }
 
 impl Segmentation {
+    /// A `width` x `height` label image (row-major `labels`) of `count` cells. Refused
+    /// ([`StainError::InvalidSegmentation`]) when `labels` does not hold `width * height`
+    /// values, when a label exceeds `count`, or when a label of `1..=count` has no pixel.
+    pub fn new(width: usize, height: usize, labels: Vec<u32>, count: u32) -> Result<Self> {
+        let invalid = |reason: String| StainError::InvalidSegmentation { reason };
+        if width.checked_mul(height) != Some(labels.len()) {
+            return Err(invalid(format!(
+                "a {width}x{height} label image needs {} labels, got {}",
+                width.saturating_mul(height),
+                labels.len()
+            )));
+        }
+        let mut seen = vec![false; count as usize + 1];
+        for &label in &labels {
+            match seen.get_mut(label as usize) {
+                Some(s) => *s = true,
+                None => {
+                    return Err(invalid(format!(
+                        "label {label} is above the cell count {count}"
+                    )));
+                }
+            }
+        }
+        if let Some(label) = (1..seen.len()).find(|&l| !seen[l]) {
+            return Err(invalid(format!(
+                "cell {label} of {count} has no pixel (labels must be 1..=count)"
+            )));
+        }
+        Ok(Self {
+            width,
+            height,
+            labels,
+            count,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+
+    /// Row-major labels: 0 background, `1..=count` cells.
+    pub fn labels(&self) -> &[u32] {
+        &self.labels
+    }
+
+    /// Number of cells (the largest label).
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
     /// Centroid `[x, y]` of each label `1..=count`, index `label - 1` (pixel centres at
     /// integer + 0.5; a label with no pixels reads `[0.5, 0.5]`).
     pub fn centroids(&self) -> Vec<[f64; 2]> {
@@ -90,7 +148,7 @@ pub enum ThresholdMethod {
 
 /// Settings of [`WatershedSegmenter`]; lengths in micrometres, areas in square micrometres.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SegmentationConfig {
     /// How nuclei are found.
     pub method: SegmentationMethod,
@@ -357,8 +415,8 @@ mod tests {
         let seg = WatershedSegmenter::default()
             .segment(&img, &planes, 0.5)
             .unwrap();
-        assert_eq!(seg.count, 3);
-        let l = |x: usize, y: usize| seg.labels[y * 80 + x];
+        assert_eq!(seg.count(), 3);
+        let l = |x: usize, y: usize| seg.labels()[y * 80 + x];
         assert_ne!(l(15, 20), l(29, 20));
         assert_ne!(l(15, 20), 0);
         assert_eq!(l(0, 0), 0);
@@ -370,6 +428,23 @@ mod tests {
         let seg = WatershedSegmenter::default()
             .segment(&image::RgbImage::new(32, 32), &planes, 0.5)
             .unwrap();
-        assert_eq!(seg.count, 0);
+        assert_eq!(seg.count(), 0);
+    }
+
+    #[test]
+    fn new_refuses_labels_that_do_not_match_size_or_count() {
+        let ok = Segmentation::new(3, 2, vec![0, 1, 1, 0, 2, 0], 2).unwrap();
+        assert_eq!((ok.width(), ok.height(), ok.count()), (3, 2, 2));
+        assert_eq!(ok.centroids().len(), 2);
+        let short = Segmentation::new(3, 2, vec![0, 1, 1], 1).unwrap_err();
+        assert!(
+            short.to_string().contains("needs 6 labels, got 3"),
+            "{short}"
+        );
+        let above = Segmentation::new(2, 1, vec![1, 3], 2).unwrap_err();
+        assert!(above.to_string().contains("label 3"), "{above}");
+        let gap = Segmentation::new(2, 1, vec![0, 2], 2).unwrap_err();
+        assert!(gap.to_string().contains("cell 1 of 2"), "{gap}");
+        assert!(Segmentation::new(usize::MAX, 2, Vec::new(), 0).is_err());
     }
 }

@@ -22,7 +22,7 @@ const OUTSIDE: u32 = u32::MAX;
 /// `None`); returns the label image (0 outside the mask and where no marker reaches). Marker
 /// labels must be below `u32::MAX`.
 ///
-/// The flood runs on a copy framed by one pixel of [`OUTSIDE`] (as are pixels outside the
+/// The flood runs on a copy framed by one pixel of `OUTSIDE` (as are pixels outside the
 /// mask), so a neighbour is one addition away and never needs a bounds check.
 pub fn watershed(
     levels: &[u32],
@@ -33,17 +33,22 @@ pub fn watershed(
     connectivity: Connectivity,
 ) -> Result<Vec<u32>> {
     let n = width * height;
-    if levels.len() != n || markers.len() != n || mask.is_some_and(|m| m.len() != n) {
-        return Err(StainError::InvalidImage(format!(
-            "watershed inputs must all be {width}x{height} = {n} values (levels {}, markers {})",
-            levels.len(),
-            markers.len()
-        )));
+    let sizes = [
+        ("watershed levels", levels.len()),
+        ("watershed markers", markers.len()),
+        ("watershed mask", mask.map_or(n, <[bool]>::len)),
+    ];
+    if let Some(&(what, got)) = sizes.iter().find(|(_, len)| *len != n) {
+        return Err(StainError::SizeMismatch {
+            what,
+            expected: n,
+            got,
+        });
     }
     if markers.contains(&OUTSIDE) {
-        return Err(StainError::InvalidImage(format!(
-            "watershed marker labels must be below {OUTSIDE}"
-        )));
+        return Err(StainError::InvalidSegmentation {
+            reason: format!("watershed marker labels must be below {OUTSIDE}"),
+        });
     }
     if n == 0 {
         return Ok(Vec::new());
@@ -112,22 +117,6 @@ pub fn watershed(
         );
     }
     Ok(out)
-}
-
-/// Replaces floating values by their rank among the distinct values (order kept exactly), so
-/// that any image can be flooded by [`watershed`].
-pub fn rank_levels(values: &[f32]) -> Vec<u32> {
-    let mut sorted: Vec<f32> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    sorted.sort_by(f32::total_cmp);
-    sorted.dedup();
-    values
-        .iter()
-        .map(|v| {
-            sorted
-                .binary_search_by(|s| s.total_cmp(v))
-                .unwrap_or(sorted.len()) as u32
-        })
-        .collect()
 }
 
 /// A FIFO queue per level in one flat buffer: the watershed pushes each pixel once, at its own
@@ -219,10 +208,5 @@ mod tests {
         let lab = watershed(&levels, &markers, Some(&mask), 3, 2, Connectivity::Four).unwrap();
         assert_eq!(lab, vec![1, 1, 0, 1, 1, 1]);
         assert!(watershed(&levels, &markers[..5], None, 3, 2, Connectivity::Four).is_err());
-    }
-
-    #[test]
-    fn rank_levels_keeps_order() {
-        assert_eq!(rank_levels(&[0.5, -1.0, 0.5, 2.0]), vec![1, 0, 1, 2]);
     }
 }

@@ -64,7 +64,10 @@ fn bad_inputs_are_errors_not_panics() {
     }
     assert!(matches!(
         a.analyze(&RgbImage::new(0, 5), 0.5),
-        Err(StainError::InvalidImage(_))
+        Err(StainError::EmptyImage {
+            width: 0,
+            height: 5
+        })
     ));
     let cfg = StainConfig {
         matrix: StainMatrix::from_h_dab([0.65, 0.70, 0.29], [0.65, 0.70, 0.29]),

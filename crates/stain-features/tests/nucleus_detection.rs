@@ -1,6 +1,6 @@
 //! Nucleus detection scored like a detection benchmark (one-to-one centroid matching within
 //! 4 um): on `ihc-synth` tiles against their truth nuclei, always; on the real DeepLIIF
-//! annotations of `../shared/real` through `her2 eval-nuclei` (crates/her2/tests).
+//! annotations of `../shared/real` through `her2 eval-nuclei` (crates/her2-cli/tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ihc_synth::{Appearance, Her2Class, Look, SynthConfig, SyntheticSlide};

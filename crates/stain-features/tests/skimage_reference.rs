@@ -5,12 +5,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use stain_features::brown::{grey, hsv_opencv};
-use stain_features::edt::squared_edt;
-use stain_features::markers::local_maxima;
-use stain_features::morphology::open;
-use stain_features::threshold::otsu;
-use stain_features::watershed::{Connectivity, watershed};
+use stain_features::internals::{
+    Connectivity, grey, hsv_opencv, local_maxima, open, otsu, squared_edt, watershed,
+};
 use stain_features::{Deconvolver, StainMatrix};
 
 fn root() -> PathBuf {
@@ -130,7 +127,7 @@ fn threshold_and_opening_reproduce_the_stated_mask() {
     let h = &planes.planes[0];
     let t = otsu(h).unwrap();
     let (want, w, hh) = load_mask();
-    let got = open(&h.iter().map(|&v| v > t).collect::<Vec<bool>>(), w, hh, 2);
+    let got = open(&h.iter().map(|&v| v > t).collect::<Vec<bool>>(), w, hh, 2).unwrap();
     let same = got.iter().zip(&want).filter(|(a, b)| a == b).count();
     assert!(
         same as f64 / want.len() as f64 > 0.999,
@@ -156,7 +153,7 @@ fn watershed_agrees_with_skimage_on_the_same_markers_and_mask() {
         markers[m[0] as usize * w + m[1] as usize] = m[2] as u32;
     }
     let background: Vec<bool> = mask.iter().map(|m| !m).collect();
-    let d2 = squared_edt(&background, w, h);
+    let d2 = squared_edt(&background, w, h).unwrap();
     let top = *d2.iter().max().unwrap();
     let levels: Vec<u32> = d2.iter().map(|&d| top - d).collect();
     let got = watershed(&levels, &markers, Some(&mask), w, h, Connectivity::Four).unwrap();
@@ -182,7 +179,7 @@ fn watershed_agrees_with_skimage_on_the_same_markers_and_mask() {
     );
 
     // our peak detector on the same distance map finds about the same markers
-    let ours = local_maxima(&d2, w, h, 5, 4);
+    let ours = local_maxima(&d2, w, h, 5, 4).unwrap();
     let n_ours = ours.iter().filter(|&&m| m > 0).count() as f64;
     let n_ref = markers.iter().filter(|&&m| m > 0).count() as f64;
     assert!(

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ihc_synth::{Her2Class, SynthConfig, SyntheticSlide};
-use stain_features::estimate::angle_deg;
+use stain_features::internals::angle_deg;
 use stain_features::{EstimationConfig, StainMatrix, VectorSource, estimate_stains};
 
 /// Largest angle (degrees) between an accepted hematoxylin estimate and the true vector.

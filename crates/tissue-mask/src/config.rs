@@ -24,7 +24,7 @@ pub enum TissueMethod {
 /// Parameters of the glass estimate and of the split of [`TissueMethod::GlassContrast`].
 /// Optical densities are base 10, summed over R, G and B.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GlassConfig {
     /// The glass is the brightness mode just below this percentile of the thumbnail's
     /// brightness (the top 1% left out: specks, saturated pixels).
@@ -81,7 +81,7 @@ pub enum CombineRule {
 /// Parameters of the control-piece heuristic (a small, separate, strongly DAB-stained piece
 /// near a slide edge, e.g. the 3+ control tissue many HER2 slides carry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ControlConfig {
     /// Run the heuristic at all.
     pub enabled: bool,
@@ -101,7 +101,7 @@ pub struct ControlConfig {
     /// stroma even on a 3+ slide).
     pub min_dab_ratio: f64,
     /// Fraction of a candidate's pixels that must be DAB-positive
-    /// (OD above [`DAB_POSITIVE_OD`](crate::dab::DAB_POSITIVE_OD)). Kept low: at thumbnail
+    /// (DAB OD above 0.15). Kept low: at thumbnail
     /// resolutions near level 0 only the membranes are positive, so even a 3+ control has
     /// about 20% positive pixels, and coarse thumbnails blur the membranes below the cut (9%
     /// at 10 um/px on ihc-synth, patient pieces 0-3%); the mean and ratio criteria carry the
@@ -124,7 +124,7 @@ impl Default for ControlConfig {
 
 /// Parameters of [`OtsuDetector`](crate::OtsuDetector).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TissueConfig {
     /// What the split is made on: contrast against the glass (default) or the paper's H and S.
     pub method: TissueMethod,

@@ -3,15 +3,15 @@
 //! [`OtsuDetector`] splits a thumbnail into glass and tissue with Otsu's threshold. By default
 //! ([`TissueMethod::GlassContrast`]) the split is made on the optical density relative to the
 //! slide's own glass, whose colour is estimated from the thumbnail's brightest mode
-//! ([`glass`], [`contrast`]): real scans' glass has a colour cast and pale IHC 0 tissue is
+//! ([`estimate_glass`]): real scans' glass has a colour cast and pale IHC 0 tissue is
 //! barely saturated, so no fixed saturation cut serves both. The paper's method stays as an
 //! option ([`TissueMethod::HueSaturation`]): RGB -> HSV (OpenCV's 8-bit convention, see
-//! [`hsv`]), an exact Otsu threshold on S and on H (bit-identical to
-//! `skimage.filters.threshold_otsu`, see [`otsu`]), the masks combined ([`CombineRule`]: the
+//! `hsv.rs`), an exact Otsu threshold on S and on H (bit-identical to
+//! `skimage.filters.threshold_otsu`, see `otsu.rs`), the masks combined ([`CombineRule`]: the
 //! literal H AND S keeps only one of the two IHC stains, so it uses S alone by default and
 //! reports the H threshold; `docs/tissue-mask.md` has the measurements). Then morphology in
 //! microns (closing, hole filling, removal of small pieces) on bit-packed masks
-//! ([`morphology`], [`components`]). The result is a [`TissueMask`]: the bitmap with its
+//! (`morphology.rs`, `components.rs`). The result is a [`TissueMask`]: the bitmap with its
 //! downsample, the tissue fraction, and the tissue [`TissuePiece`]s (area in mm², level-0
 //! bounding box and centroid, stable id). A heuristic ([`flag_control`]) flags a likely 3+
 //! control piece; the user can exclude pieces by id ([`TissueMask::exclude_pieces`]) or supply
@@ -55,24 +55,24 @@
 //! # }
 //! ```
 
-pub mod bitmap;
-pub mod components;
-pub mod config;
-pub mod contrast;
-pub mod control;
-pub mod dab;
-pub mod detector;
-pub mod error;
-pub mod geojson;
-pub mod glass;
-pub mod hsv;
-pub mod mask;
-pub mod morphology;
-pub mod otsu;
-pub mod outline;
-pub mod output;
-pub mod overlay;
-pub mod piece;
+mod bitmap;
+mod components;
+mod config;
+mod contrast;
+mod control;
+mod dab;
+mod detector;
+mod error;
+mod geojson;
+mod glass;
+mod hsv;
+mod mask;
+mod morphology;
+mod otsu;
+mod outline;
+mod output;
+mod overlay;
+mod piece;
 
 pub use bitmap::Bitmap;
 pub use config::{CombineRule, ControlConfig, GlassConfig, TissueConfig, TissueMethod};
@@ -85,3 +85,13 @@ pub use mask::{ContrastThresholds, MaskSource, Thresholds, TissueMask, TissueSum
 pub use output::{read_mask_image, write_atomic, write_png_atomic};
 pub use overlay::overlay;
 pub use piece::{PieceRole, TissuePiece};
+
+/// Building blocks exposed for this workspace's reference tests (against scikit-image) and
+/// benchmarks only: hidden from the documentation and outside the semver promise (use the
+/// types above).
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::hsv::{HueSaturation, rgb_to_hsv};
+    pub use crate::morphology::close_disk;
+    pub use crate::otsu::otsu_threshold;
+}

@@ -44,6 +44,7 @@ pub struct Thresholds {
 /// Where a mask came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum MaskSource {
     /// The paper's HSV + Otsu detector, with the thresholds it chose.
     Automatic(Thresholds),

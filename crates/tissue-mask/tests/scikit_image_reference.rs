@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use tissue_mask::hsv::{HueSaturation, rgb_to_hsv};
-use tissue_mask::otsu::otsu_threshold;
+use tissue_mask::internals::{HueSaturation, otsu_threshold, rgb_to_hsv};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -38,6 +38,10 @@ pub fn classified_polygons_from_geojson(path: &Path) -> Result<Vec<ClassifiedPol
             path,
             message: reason,
         },
+        other => ClassifierError::Annotation {
+            path: other.path().to_path_buf(),
+            message: other.reason(),
+        },
     })?;
     Ok(features
         .into_iter()

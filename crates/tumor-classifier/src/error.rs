@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong in tumour classification.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClassifierError {
     /// A file or folder could not be read or written.
     #[error("{path}: {source}")]

@@ -1,5 +1,7 @@
 //! Patches in, tensors out: RGB images to a normalised `[batch, 3, height, width]` tensor.
 
+use std::borrow::Borrow;
+
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use image::RgbImage;
@@ -43,8 +45,8 @@ impl Normalization {
 }
 
 /// Stacks equally sized images into one normalised NCHW float tensor on `device`.
-pub fn images_to_tensor(
-    images: &[RgbImage],
+pub fn images_to_tensor<I: Borrow<RgbImage>>(
+    images: &[I],
     normalization: &Normalization,
     device: &Device,
 ) -> Result<Tensor<4>> {
@@ -55,16 +57,18 @@ pub fn images_to_tensor(
 /// The normalised NCHW values of equally sized images and their shape
 /// `[batch, 3, height, width]`: what [`images_to_tensor`] puts in a tensor, for the CPU path
 /// that needs no tensor ([`crate::FoldedResNet::forward`]).
-pub fn images_to_nchw(
-    images: &[RgbImage],
+pub fn images_to_nchw<I: Borrow<RgbImage>>(
+    images: &[I],
     normalization: &Normalization,
 ) -> Result<(Vec<f32>, [usize; 4])> {
     let first = images
         .first()
+        .map(Borrow::borrow)
         .ok_or_else(|| ClassifierError::Input("empty batch of patches".into()))?;
     let (width, height) = first.dimensions();
     if let Some(odd) = images
         .iter()
+        .map(Borrow::borrow)
         .find(|img| img.dimensions() != (width, height))
     {
         return Err(ClassifierError::Input(format!(
@@ -80,7 +84,7 @@ pub fn images_to_nchw(
     let scale: [f32; 3] = std::array::from_fn(|c| 1.0 / (255.0 * normalization.std[c]));
     let offset: [f32; 3] = std::array::from_fn(|c| normalization.mean[c] / normalization.std[c]);
     for (image, out) in images.iter().zip(values.chunks_exact_mut(3 * plane)) {
-        for (i, pixel) in image.pixels().enumerate() {
+        for (i, pixel) in image.borrow().pixels().enumerate() {
             for c in 0..3 {
                 out[c * plane + i] = f32::from(pixel[c]) * scale[c] - offset[c];
             }
@@ -116,7 +120,7 @@ mod tests {
     fn mixed_sizes_and_empty_batches_are_errors() {
         let device = Device::flex();
         let norm = Normalization::default();
-        assert!(images_to_tensor(&[], &norm, &device).is_err());
+        assert!(images_to_tensor::<RgbImage>(&[], &norm, &device).is_err());
         let batch = [RgbImage::new(4, 4), RgbImage::new(4, 5)];
         assert!(images_to_tensor(&batch, &norm, &device).is_err());
         assert!(

@@ -73,7 +73,7 @@ pub struct AnnotatedSlide {
 }
 
 impl AnnotatedSlide {
-    /// `slide` with the first of `<stem>` + [`ANNOTATION_SUFFIXES`] that exists beside it
+    /// `slide` with the first of `<stem>` + `ANNOTATION_SUFFIXES` that exists beside it
     /// (ihc-synth's `<stem>.outlines.geojson` first).
     pub fn beside(slide: &Path) -> Result<Self> {
         Ok(Self {

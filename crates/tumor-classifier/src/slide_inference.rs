@@ -14,17 +14,19 @@ use wsi_io::{Patch, PatchGrid, PatchGridConfig, Slide, read_patch};
 use crate::error::{ClassifierError, Result};
 use crate::geometry::{GridGeometry, Rect};
 use crate::tumor_map::{MaskConfig, TumorMap};
-use crate::tumor_model::TumorModel;
+use crate::tumor_model::{PatchInput, TumorModel};
 
 /// Settings of [`classify_slide`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct InferenceConfig {
     /// Patches per model call. Default 32.
     pub batch_size: usize,
     /// Threshold and clean-up of the tumour mask.
     pub mask: MaskConfig,
     /// Draw a progress bar on stderr (hidden automatically when stderr is not a terminal).
+    /// A run-time choice, not a setting: never written to or read from a configuration file.
+    #[serde(skip)]
     pub show_progress: bool,
 }
 
@@ -102,7 +104,6 @@ pub fn classify_slide(
         progress.inc(chunk.len() as u64);
         Ok(())
     };
-    let rects = |chunk: &[Patch]| -> Vec<Rect> { chunk.iter().map(|p| p.rect).collect() };
 
     if model.needs_pixels() {
         std::thread::scope(|scope| -> Result<()> {
@@ -123,14 +124,21 @@ pub fn classify_slide(
             });
             for batch in rx {
                 let (chunk, images) = batch?;
-                let probs = model.predict(&images, &rects(chunk))?;
+                let inputs: Vec<PatchInput<'_>> = chunk
+                    .iter()
+                    .zip(&images)
+                    .map(|(p, image)| PatchInput::new(p.rect, image))
+                    .collect();
+                let probs = model.predict(&inputs)?;
                 store(chunk, probs)?;
             }
             Ok(())
         })?;
     } else {
         for chunk in patches.chunks(config.batch_size.max(1024)) {
-            let probs = model.predict(&[], &rects(chunk))?;
+            let inputs: Vec<PatchInput<'_>> =
+                chunk.iter().map(|p| PatchInput::region(p.rect)).collect();
+            let probs = model.predict(&inputs)?;
             store(chunk, probs)?;
         }
     }

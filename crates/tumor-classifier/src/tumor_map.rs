@@ -17,7 +17,7 @@ use crate::outline::{components, outline};
 
 /// How probabilities become a tumour mask.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MaskConfig {
     /// A cell is tumour when its probability is at least this. Default 0.5 (argmax of two
     /// classes; the paper does not state its threshold).

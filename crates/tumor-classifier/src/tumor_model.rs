@@ -3,6 +3,7 @@
 //! tumour" for pre-selected regions ([`AllTissueTumor`]), and a given annotation
 //! ([`AnnotatedTumor`], GeoJSON polygons or a mask).
 
+use std::borrow::Borrow;
 use std::path::Path;
 
 use burn::prelude::*;
@@ -33,15 +34,16 @@ pub trait TumorModel: Send + Sync {
     fn mpp(&self) -> f64;
 
     /// Whether [`predict`](Self::predict) looks at pixels; when `false` the caller may skip
-    /// reading the slide and pass an empty `patches`.
+    /// reading the slide and give patches without pixels ([`PatchInput::region`]).
     fn needs_pixels(&self) -> bool {
         true
     }
 
-    /// Tumour probabilities in [0, 1], one per entry of `regions` (the patches' level-0
-    /// rectangles); `patches` holds the pixels in the same order when
-    /// [`needs_pixels`](Self::needs_pixels) is true.
-    fn predict(&self, patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>>;
+    /// Tumour probabilities in [0, 1], one per patch, in order. Each patch carries its
+    /// level-0 rectangle and, when [`needs_pixels`](Self::needs_pixels) is true, its pixels
+    /// (a model that needs pixels and gets a patch without them returns
+    /// [`ClassifierError::Input`]).
+    fn predict(&self, patches: &[PatchInput<'_>]) -> Result<Vec<f32>>;
 
     /// The tumour area itself when the user gave it (an annotation, not a classifier's
     /// guess): the pipeline then analyses every patch the area touches and counts the cells
@@ -49,6 +51,35 @@ pub trait TumorModel: Send + Sync {
     /// classifiers.
     fn annotation(&self) -> Option<&TumorAnnotation> {
         None
+    }
+}
+
+/// One patch given to [`TumorModel::predict`]: where it lies on the slide and, for models that
+/// look at pixels, the pixels read there (borrowed, so a batch is not copied). One value per
+/// patch keeps the rectangle and its pixels together, so they cannot fall out of step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatchInput<'a> {
+    /// The patch's level-0 rectangle.
+    pub region: Rect,
+    /// Its pixels, `patch_size` square at the model's `mpp`; `None` when the model needs none.
+    pub pixels: Option<&'a RgbImage>,
+}
+
+impl<'a> PatchInput<'a> {
+    /// A patch with its pixels.
+    pub fn new(region: Rect, pixels: &'a RgbImage) -> Self {
+        Self {
+            region,
+            pixels: Some(pixels),
+        }
+    }
+
+    /// A patch given by its rectangle alone (for models that do not look at pixels).
+    pub fn region(region: Rect) -> Self {
+        Self {
+            region,
+            pixels: None,
+        }
     }
 }
 
@@ -168,8 +199,9 @@ impl ResNetTumorModel {
         &self.model
     }
 
-    /// Class probabilities `[batch, classes]` for a batch of patches.
-    pub fn class_probabilities(&self, patches: &[RgbImage]) -> Result<Vec<Vec<f32>>> {
+    /// Class probabilities `[batch, classes]` for a batch of equally sized patches (owned or
+    /// borrowed images).
+    pub fn class_probabilities<I: Borrow<RgbImage>>(&self, patches: &[I]) -> Result<Vec<Vec<f32>>> {
         let classes = self.spec.resnet.num_classes;
         if let Some(folded) = &self.folded {
             let (values, shape) = images_to_nchw(patches, &self.spec.normalization)?;
@@ -212,20 +244,25 @@ impl TumorModel for ResNetTumorModel {
         self.spec.mpp
     }
 
-    fn predict(&self, patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>> {
-        if patches.len() != regions.len() {
-            return Err(ClassifierError::Input(format!(
-                "{} patches but {} regions",
-                patches.len(),
-                regions.len()
-            )));
-        }
+    fn predict(&self, patches: &[PatchInput<'_>]) -> Result<Vec<f32>> {
         if patches.is_empty() {
             return Ok(Vec::new());
         }
+        let images = patches
+            .iter()
+            .map(|p| {
+                p.pixels.ok_or_else(|| {
+                    ClassifierError::Input(format!(
+                        "model `{}` needs pixels, but the patch at {:?} has none",
+                        self.id(),
+                        p.region
+                    ))
+                })
+            })
+            .collect::<Result<Vec<&RgbImage>>>()?;
         let tumor = self.spec.tumor_class;
         Ok(self
-            .class_probabilities(patches)?
+            .class_probabilities(&images)?
             .into_iter()
             .map(|p| p[tumor])
             .collect())
@@ -264,8 +301,8 @@ impl TumorModel for AllTissueTumor {
     fn needs_pixels(&self) -> bool {
         false
     }
-    fn predict(&self, _patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>> {
-        Ok(vec![1.0; regions.len()])
+    fn predict(&self, patches: &[PatchInput<'_>]) -> Result<Vec<f32>> {
+        Ok(vec![1.0; patches.len()])
     }
 }
 
@@ -346,7 +383,7 @@ impl AnnotatedTumor {
     /// Tumour area from the polygons of a GeoJSON file (level-0 pixel coordinates): the
     /// features classified tumour when the file classifies its features (a QuPath export,
     /// ihc-synth's `.outlines.geojson`), else every polygon
-    /// ([`tumor_polygons_from_geojson`]).
+    /// (`tumor_polygons_from_geojson`).
     pub fn from_geojson(path: &Path) -> Result<Self> {
         let polygons = tumor_polygons_from_geojson(path)?;
         Ok(Self::new(
@@ -396,12 +433,12 @@ impl TumorModel for AnnotatedTumor {
     fn needs_pixels(&self) -> bool {
         false
     }
-    fn predict(&self, _patches: &[RgbImage], regions: &[Rect]) -> Result<Vec<f32>> {
-        Ok(regions
+    fn predict(&self, patches: &[PatchInput<'_>]) -> Result<Vec<f32>> {
+        Ok(patches
             .iter()
-            .map(|&r| match &self.annotation {
-                TumorAnnotation::Polygons(p) => coverage(p, r) as f32,
-                TumorAnnotation::Mask(m) => m.fraction(r) as f32,
+            .map(|p| match &self.annotation {
+                TumorAnnotation::Polygons(polygons) => coverage(polygons, p.region) as f32,
+                TumorAnnotation::Mask(m) => m.fraction(p.region) as f32,
             })
             .collect())
     }
@@ -425,11 +462,17 @@ mod tests {
         };
         let model = ResNetTumorModel::new(spec.resnet.init(&device).unwrap(), spec, device, "t");
         let patches = vec![RgbImage::from_pixel(32, 32, image::Rgb([200, 100, 50])); 2];
-        let regions = [Rect::new(0, 0, 32, 32); 2];
-        let p = model.predict(&patches, &regions).unwrap();
+        let region = Rect::new(0, 0, 32, 32);
+        let inputs: Vec<PatchInput<'_>> =
+            patches.iter().map(|p| PatchInput::new(region, p)).collect();
+        let p = model.predict(&inputs).unwrap();
         assert_eq!(p.len(), 2);
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
-        assert!(model.predict(&patches, &regions[..1]).is_err());
+        // a patch without pixels is an error for a model that looks at them
+        let err = model
+            .predict(&[inputs[0], PatchInput::region(region)])
+            .unwrap_err();
+        assert!(err.to_string().contains("needs pixels"), "{err}");
         assert!(model.id().starts_with("resnet18-w0.0625"));
     }
 
@@ -455,9 +498,12 @@ mod tests {
                 })
             })
             .collect();
-        let regions = [Rect::new(0, 0, 40, 40); 3];
-        let a = folded.predict(&patches, &regions).unwrap();
-        let b = burn.predict(&patches, &regions).unwrap();
+        let inputs: Vec<PatchInput<'_>> = patches
+            .iter()
+            .map(|p| PatchInput::new(Rect::new(0, 0, 40, 40), p))
+            .collect();
+        let a = folded.predict(&inputs).unwrap();
+        let b = burn.predict(&inputs).unwrap();
         for (x, y) in a.iter().zip(&b) {
             assert!((x - y).abs() < 1e-5, "folded {a:?} vs burn {b:?}");
         }
@@ -468,11 +514,14 @@ mod tests {
     fn annotation_models_follow_the_annotation() {
         let mask = Bitmap::new(2, 1, 100.0, vec![true, false]).unwrap();
         let model = AnnotatedTumor::new(TumorAnnotation::Mask(mask), "m");
-        let regions = [Rect::new(0, 0, 100, 100), Rect::new(100, 0, 100, 100)];
-        assert_eq!(model.predict(&[], &regions).unwrap(), vec![1.0, 0.0]);
+        let regions = [
+            PatchInput::region(Rect::new(0, 0, 100, 100)),
+            PatchInput::region(Rect::new(100, 0, 100, 100)),
+        ];
+        assert_eq!(model.predict(&regions).unwrap(), vec![1.0, 0.0]);
         assert!(!model.needs_pixels());
         assert_eq!(
-            AllTissueTumor::default().predict(&[], &regions).unwrap(),
+            AllTissueTumor::default().predict(&regions).unwrap(),
             vec![1.0; 2]
         );
         let annotation = model.annotation().unwrap();

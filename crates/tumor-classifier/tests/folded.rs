@@ -10,7 +10,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tumor_classifier::model::Block;
+use tumor_classifier::internals::Block;
 use tumor_classifier::{Arch, FoldedResNet, ResNet, ResNetConfig};
 
 fn uniform(rng: &mut ChaCha8Rng, n: usize, lo: f32, hi: f32) -> Vec<f32> {

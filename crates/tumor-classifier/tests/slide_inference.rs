@@ -7,8 +7,8 @@
 use image::{Rgb, RgbImage};
 use tumor_classifier::{
     AllTissueTumor, AnnotatedTumor, Arch, Bitmap, ComputeDevice, CpuKernel, InferenceConfig,
-    MaskConfig, ModelSpec, Rect, ResNetConfig, ResNetTumorModel, TumorAnnotation, TumorModel,
-    classify_slide,
+    MaskConfig, ModelSpec, PatchInput, Rect, ResNetConfig, ResNetTumorModel, TumorAnnotation,
+    TumorModel, classify_slide,
 };
 use wsi_io::{ImageSlide, Mpp, OpenOptions, PatchGrid, PatchGridConfig, Slide, read_patch};
 
@@ -101,7 +101,9 @@ fn streamed_batches_equal_one_by_one_classification() {
     for (col, row) in [(0, 0), (3, 2), (1, 3)] {
         let patch = grid.patch(col, row).unwrap();
         let pixels = read_patch(&s, &patch).unwrap();
-        let alone = model.predict(&[pixels], &[patch.rect]).unwrap()[0];
+        let alone = model
+            .predict(&[PatchInput::new(patch.rect, &pixels)])
+            .unwrap()[0];
         let streamed = map.get(col, row).unwrap();
         assert!((alone - streamed).abs() < 1e-5, "{alone} vs {streamed}");
     }

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use image::{Rgb, RgbImage};
 use rand::{Rng, SeedableRng};
-use tumor_classifier::train::files;
+use tumor_classifier::train_files as files;
 use tumor_classifier::{
-    Arch, ComputeDevice, ModelSpec, PatchDataset, ResNetConfig, ResNetTumorModel, TrainConfig,
-    TumorModel, train,
+    Arch, ComputeDevice, ModelSpec, PatchDataset, PatchInput, ResNetConfig, ResNetTumorModel,
+    TrainConfig, TumorModel, train,
 };
 
 /// 24 brown-ish "tumour" and 24 pale pink "normal" 32 x 32 patches with noise.
@@ -91,7 +91,9 @@ fn trains_writes_outputs_and_resumes() {
     let tumour = image::open(data.join("tumor/00.png")).unwrap().into_rgb8();
     let normal = image::open(data.join("normal/00.png")).unwrap().into_rgb8();
     let r = tumor_classifier::Rect::new(0, 0, 32, 32);
-    let p = model.predict(&[tumour, normal], &[r, r]).unwrap();
+    let p = model
+        .predict(&[PatchInput::new(r, &tumour), PatchInput::new(r, &normal)])
+        .unwrap();
     assert!(p[0] > p[1], "{p:?}");
 }
 

@@ -4,7 +4,9 @@
 //! content:
 //! - [`OpenSlideSlide`]: whole-slide files through the system libopenslide (Aperio SVS,
 //!   Hamamatsu NDPI, MIRAX, Leica SCN, generic tiled TIFF, ...), thread-safe, with MPP from
-//!   `openslide.mpp-x/y` or vendor keys (`aperio.MPP`), never guessed.
+//!   `openslide.mpp-x/y` or vendor keys (`aperio.MPP`), never guessed. Behind the `openslide`
+//!   feature (on by default; off, nothing links libopenslide and whole-slide files are
+//!   [`WsiError::Unsupported`]).
 //! - [`ImageSlide`]: a plain PNG, JPEG or TIFF image as a one-level slide, with the
 //!   resolution given by the caller ([`OpenOptions::mpp`]).
 //!
@@ -44,11 +46,13 @@
 //! # }
 //! ```
 
+#[cfg(feature = "openslide")]
 mod direct;
 pub mod error;
 pub mod geometry;
 pub mod image_slide;
 mod open;
+#[cfg(feature = "openslide")]
 pub mod openslide_slide;
 pub mod options;
 pub mod patch_grid;
@@ -65,6 +69,7 @@ pub use error::{Result, WsiError};
 pub use geometry::{Rect, rescale, rescale_to_pixels};
 pub use image_slide::ImageSlide;
 pub use open::{open, open_with};
+#[cfg(feature = "openslide")]
 pub use openslide_slide::OpenSlideSlide;
 pub use options::OpenOptions;
 pub use patch_grid::{Patch, PatchGrid, PatchGridConfig, PyramidGeometry, read_patch};

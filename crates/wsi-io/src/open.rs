@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::{Result, WsiError};
 use crate::image_slide::ImageSlide;
+#[cfg(feature = "openslide")]
 use crate::openslide_slide::OpenSlideSlide;
 use crate::options::OpenOptions;
 use crate::slide::Slide;
@@ -44,6 +45,21 @@ fn sniff(path: &Path) -> Result<Magic> {
     })
 }
 
+/// Why a whole-slide file was not opened: what the linked OpenSlide says.
+#[cfg(feature = "openslide")]
+fn openslide_says() -> String {
+    format!(
+        "OpenSlide {} does not recognise",
+        OpenSlideSlide::library_version().unwrap_or_default()
+    )
+}
+
+/// Why a whole-slide file was not opened: this build has no OpenSlide.
+#[cfg(not(feature = "openslide"))]
+fn openslide_says() -> String {
+    "this build cannot read (wsi-io without its `openslide` feature)".to_owned()
+}
+
 /// Opens a slide or image with default [`OpenOptions`]; see [`open_with`].
 pub fn open(path: impl AsRef<Path>) -> Result<Box<dyn Slide>> {
     open_with(path, &OpenOptions::default())
@@ -52,7 +68,8 @@ pub fn open(path: impl AsRef<Path>) -> Result<Box<dyn Slide>> {
 /// Opens a whole-slide file or a plain image, choosing the backend by content:
 ///
 /// 1. PNG and JPEG files: [`ImageSlide`].
-/// 2. Files OpenSlide recognises (SVS, NDPI, MRXS, tiled TIFF, ...): [`OpenSlideSlide`].
+/// 2. Files OpenSlide recognises (SVS, NDPI, MRXS, tiled TIFF, ...): `OpenSlideSlide` (with
+///    the `openslide` feature; without it, a TIFF goes to step 3).
 /// 3. Other TIFFs (stripped, single image): [`ImageSlide`].
 ///
 /// Errors name the path: [`WsiError::NotFound`], [`WsiError::NotASlide`] (no slide or image
@@ -78,6 +95,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Box<dy
     if matches!(magic, Magic::Png | Magic::Jpeg) {
         return Ok(Box::new(ImageSlide::open_with(path, options)?));
     }
+    #[cfg(feature = "openslide")]
     if OpenSlideSlide::detect_vendor(path).is_some() {
         return Ok(Box::new(OpenSlideSlide::open(path, options)?));
     }
@@ -92,10 +110,7 @@ pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Box<dy
     if NON_TIFF_SLIDE_EXTENSIONS.contains(&extension.as_str()) {
         return Err(WsiError::Unsupported {
             path: path.to_path_buf(),
-            reason: format!(
-                "a .{extension} file that OpenSlide {} does not recognise",
-                OpenSlideSlide::library_version().unwrap_or_default()
-            ),
+            reason: format!("a .{extension} file that {}", openslide_says()),
         });
     }
     // Other image formats get the image backend's precise "unsupported" or "not an image".

@@ -18,7 +18,7 @@ use crate::slide::{Mpp, Slide};
 
 /// How to tile a slide into patches. `Default` is the paper's: 256 px at 0.5 µm/px.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PatchGridConfig {
     /// Side of each output patch in pixels.
     pub patch_px: u32,

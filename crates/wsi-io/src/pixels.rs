@@ -9,6 +9,7 @@
 /// With premultiplied colour `c' = c * a / 255`, compositing over white is
 /// `c' + 255 * (1 - a / 255) = c' + 255 - a`: exact in integers, and a fully transparent pixel
 /// (`a = 0`, `c' = 0`) becomes 255.
+#[cfg(feature = "openslide")]
 pub(crate) fn premultiplied_argb_to_rgb_on_white(argb: &[u8]) -> Vec<u8> {
     let mut rgb = Vec::with_capacity(argb.len() / 4 * 3);
     for px in argb.chunks_exact(4) {
@@ -39,6 +40,7 @@ pub(crate) fn straight_rgba_to_rgb_on_white(rgba: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "openslide")]
     fn argb_bytes(pixels: &[[u8; 4]]) -> Vec<u8> {
         pixels
             .iter()
@@ -47,6 +49,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "openslide")]
     fn transparent_becomes_white_opaque_is_unchanged() {
         let buf = argb_bytes(&[[0, 0, 0, 0], [255, 10, 20, 30], [255, 0, 0, 0]]);
         assert_eq!(
@@ -56,6 +59,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "openslide")]
     fn half_transparent_is_blended_with_white() {
         // Pure red at alpha 128, premultiplied: r' = 128. Over white: 128 + 127 = 255 for red,
         // 0 + 127 for green and blue.

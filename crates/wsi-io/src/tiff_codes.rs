@@ -20,6 +20,7 @@ pub(crate) mod tag {
     pub const TILE_LENGTH: u16 = 323;
     pub const TILE_OFFSETS: u16 = 324;
     pub const TILE_BYTE_COUNTS: u16 = 325;
+    #[cfg(feature = "openslide")]
     pub const JPEG_TABLES: u16 = 347;
     pub const YCBCR_SUBSAMPLING: u16 = 530;
 }

@@ -23,9 +23,10 @@ use crate::score::Her2Score;
 
 /// A scoring rule: slide features in, a score and its reasons out.
 ///
-/// Implement it to plug a different rule into the pipeline; the three built-in rules are
-/// [`StainingOnly`], [`PaperIntegrated`] and [`Guideline`].
-pub trait Scorer {
+/// Implement it to plug a different rule into the pipeline (`her2::PipelineBuilder::scorer`;
+/// `Send + Sync` so that a pipeline can be shared across threads); the three built-in rules
+/// are [`StainingOnly`], [`PaperIntegrated`] and [`Guideline`].
+pub trait Scorer: Send + Sync {
     /// A short name for reports ("staining", "paper", "guideline").
     fn name(&self) -> &str;
 
@@ -33,9 +34,13 @@ pub trait Scorer {
     fn score(&self, features: &SlideFeatures) -> RuleOutcome;
 }
 
-/// The built-in rules, as named in configs and on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// The built-in rules, as named in configs and on the command line. Ordered as their names
+/// sort (guideline, paper, staining), so a map keyed by rule lists them alphabetically.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleKind {
     /// ASCO/CAP 2018 on the per-cell percentages, with the 2023 split of 0 ([`Guideline`]).
     #[default]
@@ -83,6 +88,7 @@ impl FromStr for RuleKind {
 /// A slide-level quantity a rule compares with a threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Measure {
     /// [`SlideFeatures::staining_average`] (brown-area weighted).
     StainingAverage,

@@ -146,7 +146,7 @@ fn trace_section(report: &Her2Report) -> String {
         .iter()
         .map(|(rule, r)| {
             vec![
-                escape(rule),
+                escape(rule.name()),
                 escape(r.score.label()),
                 escape(r.category.label()),
                 escape(&r.fired),
@@ -440,10 +440,16 @@ fn input_section(report: &Her2Report) -> String {
             "SHA-256".to_owned(),
             format!(
                 "<span class=\"mono\" id=\"sha256\">{}</span>",
-                escape(&i.sha256)
+                escape(i.sha256.as_deref().unwrap_or("none (held in memory)"))
             ),
         ],
-        vec!["size".to_owned(), format!("{} bytes", i.bytes)],
+        vec![
+            "size".to_owned(),
+            match i.bytes {
+                Some(bytes) => format!("{bytes} bytes"),
+                None => "none (held in memory)".to_owned(),
+            },
+        ],
         vec![
             "vendor".to_owned(),
             escape(i.vendor.as_deref().unwrap_or("unknown")),

@@ -4,7 +4,7 @@
 //! cuts, and with a lab's cuts fitted by cross-validated calibration.
 //!
 //! ```text
-//! cargo run --release -p her2 --example shift_matrix -- [--seeds 1,2,3,4] [--side 3072]
+//! cargo run --release -p her2-cli --example shift_matrix -- [--seeds 1,2,3,4] [--side 3072]
 //!     [--only "DAB x0.6"] [--work DIR] [--out matrix.md] [--config pipeline.toml]
 //! ```
 

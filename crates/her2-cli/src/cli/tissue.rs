@@ -120,7 +120,7 @@ fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
 pub fn run(args: TissueArgs) -> anyhow::Result<()> {
     let config = load_config(&args)?;
     let detector = OtsuDetector::new(config.clone())?;
-    let (slide, mpp) = her2::input::open_slide(&args.slide, args.mpp)?;
+    let (slide, mpp) = her2::open_slide(&args.slide, args.mpp)?;
     let thumbnail = slide.thumbnail(args.thumbnail_size)?;
     let (level0_w, _) = slide.dimensions();
     let downsample = level0_w as f64 / f64::from(thumbnail.width());
@@ -171,7 +171,7 @@ pub fn run(args: TissueArgs) -> anyhow::Result<()> {
     mask.exclude_pieces(&args.exclude_piece)
         .with_context(|| format!("{}: --exclude-piece", args.slide.display()))?;
     // Ids stable for the slide and the settings: a re-run's pieces are the same objects.
-    let (sha256, _) = her2::input::hash_file(&args.slide)?;
+    let (sha256, _) = her2::hash_file(&args.slide)?;
     let settings = serde_json::json!({
         "tissue": config,
         "roi": args.roi,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use her2::TissueSource;
 use her2::tissue_mask::OtsuDetector;
-use her2::tissue_step::{find_tissue, thumbnail};
+use her2::{find_tissue, thumbnail};
 use tumor_classifier::{
     AnnotatedSlide, Arch, Bitmap, ClassifierError, ComputeDevice, ModelSpec, PatchDataset,
     ResNetConfig, SamplingConfig, TrainConfig, read_slide_manifest,

@@ -8,6 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{assert_success, files_in, her2, repo};
@@ -173,7 +174,7 @@ fn a_killed_batch_leaves_a_summary_of_its_finished_slides_and_resume_completes_i
 #[test]
 fn report_json_is_renamed_into_place_after_every_other_output() {
     let pipeline = PipelineBuilder::new(PipelineConfig::default())
-        .tumor_model(Box::new(AllTissueTumor::default()))
+        .tumor_model(Arc::new(AllTissueTumor::default()))
         .build()
         .unwrap();
     let analysis = pipeline

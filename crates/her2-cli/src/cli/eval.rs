@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use her2::Shard;
 use her2::her2_score::{ConfusionMatrix, GuidelineCategory, Her2Score, write_confusion_png};
-use her2::html::{RuleEvaluation, eval_page};
+use her2::{RuleEvaluation, eval_page};
 
 use crate::cli::batch::score_cohort;
 use crate::cli::pipeline_args::PipelineArgs;
@@ -63,12 +63,12 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         };
         for (rule, assessment) in &report.all_rules {
             scores
-                .entry(rule.clone())
+                .entry(rule.name().to_owned())
                 .or_default()
                 .push((truth_score, assessment.score));
             if let Some(truth) = truth_category {
                 categories
-                    .entry(rule.clone())
+                    .entry(rule.name().to_owned())
                     .or_default()
                     .push((truth, assessment.category));
             }

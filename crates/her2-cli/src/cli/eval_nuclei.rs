@@ -205,10 +205,10 @@ fn overlay(
     marker_px: f64,
 ) -> RgbImage {
     let mut image = region.clone();
-    let (w, h) = (seg.width, seg.height);
+    let (w, h) = (seg.width(), seg.height());
     for y in 0..h {
         for x in 0..w {
-            let l = seg.labels[y * w + x];
+            let l = seg.labels()[y * w + x];
             let edge = l != 0
                 && [
                     (x > 0, 0isize, -1isize),
@@ -219,7 +219,7 @@ fn overlay(
                 .iter()
                 .any(|&(inside, dy, dx)| {
                     !inside
-                        || seg.labels[(y as isize + dy) as usize * w + (x as isize + dx) as usize]
+                        || seg.labels()[(y as isize + dy) as usize * w + (x as isize + dx) as usize]
                             != l
                 });
             if edge {
@@ -282,7 +282,7 @@ pub fn run(args: EvalNucleiArgs) -> anyhow::Result<()> {
     }
     let analyzer = StainAnalyzer::new(load_config(args.config.as_deref(), false)?)
         .with_context(|| input.clone())?;
-    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
+    let (slide, mpp) = her2::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();
     let rect = args.region.unwrap_or(Rect::full(width, height));
     let image = super::cells::read_checked_region(slide.as_ref(), &input, rect)?;

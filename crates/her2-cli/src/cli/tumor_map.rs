@@ -91,7 +91,7 @@ pub fn run(args: TumorMapArgs) -> anyhow::Result<()> {
     map.write_csv(&args.out.join("tumor-probabilities.csv"))?;
     mask.write_png(&args.out.join("tumor-mask.png"))?;
     // Ids stable for the slide and these settings: a re-run's regions are the same objects.
-    let (sha256, _) = her2::input::hash_file(&args.slide)?;
+    let (sha256, _) = her2::hash_file(&args.slide)?;
     let settings = format!(
         "tumor-map model={} threshold={} min_region={}",
         args.model, args.threshold, args.min_region

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{assert_success, files_in, her2};
-use her2::tumor_classifier::annotation::{classified_polygons_from_geojson, is_excluded_class};
+use her2::tumor_classifier::{classified_polygons_from_geojson, is_excluded_class};
 
 /// A tiny model and a fast draw: 32 px patches at 2 um/px (128 level-0 px on a 0.5 um/px
 /// slide, so the draw's 16 px lattice cells are exactly the truth masks' pixels).

@@ -1,6 +1,7 @@
 //! Arguments shared by `score`, `batch` and `eval`: how to build the pipeline and what to write.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use her2::her2_score::{RuleKind, ScoringConfig};
@@ -68,18 +69,18 @@ impl PipelineArgs {
     }
 
     /// The tumour model the arguments name.
-    pub fn tumor_model(&self) -> anyhow::Result<Box<dyn TumorModel>> {
+    pub fn tumor_model(&self) -> anyhow::Result<Arc<dyn TumorModel>> {
         if self.all_tissue {
-            return Ok(Box::new(AllTissueTumor::default()));
+            return Ok(Arc::new(AllTissueTumor::default()));
         }
         if let Some(path) = &self.tumor_geojson {
-            return Ok(Box::new(AnnotatedTumor::from_geojson(path)?));
+            return Ok(Arc::new(AnnotatedTumor::from_geojson(path)?));
         }
         let path = self
             .model
             .as_ref()
             .context("no tumour model: give --model, --all-tissue or --tumor-geojson")?;
-        Ok(Box::new(
+        Ok(Arc::new(
             ResNetTumorModel::from_checkpoint(path, self.device)?
                 .with_cpu_kernel(self.cpu_kernel)?,
         ))

@@ -181,7 +181,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
     let input = args.input.display().to_string();
     let config = load_config(args.config.as_deref(), args.estimate_stains)?;
     let analyzer = StainAnalyzer::new(config).with_context(|| input.clone())?;
-    let (slide, mpp) = her2::input::open_slide(&args.input, args.mpp)?;
+    let (slide, mpp) = her2::open_slide(&args.input, args.mpp)?;
     let (width, height) = slide.dimensions();
     let rect = args.region.unwrap_or(Rect::full(width, height));
     let image = read_checked_region(slide.as_ref(), &input, rect)?;
@@ -205,7 +205,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<()> {
         &cells_overlay(&image, &cells, ring_offset_px),
     )?;
     // Ids stable for the slide, region and configuration: a re-run's cells are the same.
-    let (sha256, _) = her2::input::hash_file(&args.input)?;
+    let (sha256, _) = her2::hash_file(&args.input)?;
     let settings = serde_json::json!({"region": rect, "config": analyzer.config()}).to_string();
     let ids = her2::qupath_geojson::IdSpace::new(&[sha256.as_str(), settings.as_str()]);
     write_json(
