@@ -241,7 +241,7 @@ fn select_voters_adds_completeness_at_two_three_for_the_paper_rule_only() {
 /// `n` slides spread over the four scores, every membrane read at `k` times the OD the
 /// default cuts were set on, with their membrane OD histograms; returns the CSV paths.
 fn write_pale_cohort(dir: &Path, n: usize, k: f64) -> (std::path::PathBuf, std::path::PathBuf) {
-    use stain_features::{IntensityThresholds, MembraneOdHistogram};
+    use her2::stain_features::{IntensityThresholds, MembraneOdHistogram};
     let config = ScoringConfig::default();
     let scorer = config.scorer(RuleKind::Guideline);
     let mut records = Vec::new();
@@ -311,7 +311,7 @@ fn intensity_cuts_are_fitted_to_a_pale_lab() {
     assert!(stdout.contains("intensity cuts x0."), "{stdout}");
     let config = ScoringConfig::load(&out).unwrap();
     let cuts = config.intensity.lab_cuts.clone().expect("lab cuts written");
-    let defaults = stain_features::IntensityThresholds::default();
+    let defaults = her2::stain_features::IntensityThresholds::default();
     let scale = cuts.intense / defaults.intense;
     assert!((0.5..0.7).contains(&scale), "{cuts:?}");
     // the guideline thresholds are kept: only the cuts moved
@@ -356,7 +356,7 @@ fn intensity_cuts_are_fitted_to_a_pale_lab() {
 /// A `report.json` (the fields `--controls` reads) whose control's `n` complete membranes
 /// read about `od`; no control when `n` is 0.
 fn write_report(dir: &Path, n: usize, od: f64) {
-    let mut h = stain_features::MembraneOdHistogram::default();
+    let mut h = her2::stain_features::MembraneOdHistogram::default();
     for i in 0..n {
         h.record(od * (0.9 + 0.2 * i as f64 / n as f64), true);
     }
@@ -399,7 +399,7 @@ fn intensity_cuts_come_from_a_labs_controls_alone() {
     );
     let config = ScoringConfig::load(&out).unwrap();
     let cuts = config.intensity.lab_cuts.expect("lab cuts written");
-    let scale = cuts.intense / stain_features::IntensityThresholds::default().intense;
+    let scale = cuts.intense / her2::stain_features::IntensityThresholds::default().intense;
     assert!((scale - 0.62).abs() < 0.03, "{scale}");
 
     // not a report: named, nothing written

@@ -149,9 +149,10 @@ impl PipelineConfig {
         )?;
         let glass = self.features.reference_glass_od;
         if !(glass.is_finite() && (0.0..=1.0).contains(&glass)) {
-            return Err(Her2Error::Config(format!(
-                "features.reference_glass_od must be in [0, 1], got {glass}"
-            )));
+            return Err(invalid(
+                "features.reference_glass_od",
+                format!("must be in [0, 1], got {glass}"),
+            ));
         }
         let context = self.features.context_um;
         if !(context.is_finite() && (0.0..=100.0).contains(&context)) {

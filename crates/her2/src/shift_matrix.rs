@@ -184,7 +184,7 @@ fn score_one(
         }
         let tumour = AnnotatedTumor::from_mask_image(&files.tumor_mask, MASK_DOWNSAMPLE)?;
         let pipeline = PipelineBuilder::new(config)
-            .tumor_model(Box::new(tumour))
+            .tumor_model(std::sync::Arc::new(tumour))
             .build()?;
         Ok(pipeline.run(&files.svs, &SlideRequest::default())?.report)
     };

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use her2::REPORT_FILE;
+use her2::stain_features::{IntensityThresholds, MembraneOdHistogram};
 use her2_score::{
     CalibrationOptions, CalibrationTarget, Objective, RuleKind, ScoringConfig, calibrate,
     calibrate_from_controls, join_labels, read_features_csv, read_labels_csv, write_atomic,
     write_confusion_png,
 };
-use stain_features::{IntensityThresholds, MembraneOdHistogram};
 
 /// Arguments of `her2 calibrate`.
 #[derive(Debug, clap::Args)]
