@@ -23,42 +23,68 @@ pub fn drop_brown_slivers(
     }
     let h = labels.len() / w;
     let n = max_label as usize + 1;
+    // per label: hematoxylin and DAB sums, and its bounding box [x0, y0, x1, y1]
     let mut sums = vec![(0f64, 0f64); n];
-    // interior pixels: inside a label with all four neighbours in it; the distance to the
-    // nearest other pixel is the inscribed radius there
-    let mut site = vec![true; labels.len()];
-    for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            let l = labels[i];
-            if l == 0 {
-                continue;
-            }
-            let s = &mut sums[l as usize];
-            s.0 += f64::from(hematoxylin[i]);
-            s.1 += f64::from(dab[i]);
-            let same = |j: usize| labels[j] == l;
-            site[i] = !(x > 0 && x + 1 < w && y > 0 && y + 1 < h)
-                || !(same(i - 1) && same(i + 1) && same(i - w) && same(i + w));
-        }
-    }
-    let d2 = squared_edt(&site, w, h);
-    let mut widest = vec![0u32; n];
+    let mut boxes = vec![[usize::MAX, usize::MAX, 0, 0]; n];
     for (i, &l) in labels.iter().enumerate() {
-        if l != 0 {
-            widest[l as usize] = widest[l as usize].max(d2[i]);
+        if l == 0 {
+            continue;
         }
+        let l = l as usize;
+        sums[l].0 += f64::from(hematoxylin[i]);
+        sums[l].1 += f64::from(dab[i]);
+        let (x, y) = (i % w, i / w);
+        let b = &mut boxes[l];
+        *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
     }
+    // only brown labels need their inscribed radius: each on its own box (most patches have
+    // none, so this costs nothing there)
     let limit = max_radius_px * max_radius_px;
-    let drop: Vec<bool> = (0..n)
-        .map(|l| l > 0 && sums[l].1 > sums[l].0 && f64::from(widest[l]) < limit)
-        .collect();
+    let mut drop = vec![false; n];
+    for l in 1..n {
+        if sums[l].1 <= sums[l].0 || boxes[l][0] == usize::MAX {
+            continue;
+        }
+        drop[l] = f64::from(widest_squared(labels, w, h, l as u32, boxes[l])) < limit;
+    }
     for l in labels.iter_mut() {
         if drop[*l as usize] {
             *l = 0;
         }
     }
     drop.iter().filter(|&&d| d).count()
+}
+
+/// The squared radius of the widest disc inside label `label` (whose bounding box is `bbox`):
+/// the largest distance from one of its interior pixels (all four neighbours in it, not on the
+/// image edge) to a pixel that is not.
+fn widest_squared(labels: &[u32], w: usize, h: usize, label: u32, bbox: [usize; 4]) -> u32 {
+    // the box with a margin of one pixel, whose pixels are all outside the label's interior
+    let (x0, y0) = (bbox[0].saturating_sub(1), bbox[1].saturating_sub(1));
+    let (x1, y1) = ((bbox[2] + 1).min(w - 1), (bbox[3] + 1).min(h - 1));
+    let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+    let mut site = vec![true; bw * bh];
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            let i = y * w + x;
+            let same = |j: usize| labels[j] == label;
+            let interior = x > 0
+                && x + 1 < w
+                && y > 0
+                && y + 1 < h
+                && same(i)
+                && same(i - 1)
+                && same(i + 1)
+                && same(i - w)
+                && same(i + w);
+            site[(y - y0) * bw + (x - x0)] = !interior;
+        }
+    }
+    squared_edt(&site, bw, bh)
+        .into_iter()
+        .filter(|&d| d != crate::edt::NO_SITE)
+        .max()
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
