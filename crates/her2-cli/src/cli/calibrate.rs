@@ -94,6 +94,19 @@ fn parse_cuts(text: &str) -> Result<IntensityThresholds, String> {
     }
 }
 
+/// `faint a -> b, weak-moderate c -> d, intense e -> f`: the cuts before and after.
+fn cuts_change(before: &IntensityThresholds, after: &IntensityThresholds) -> String {
+    format!(
+        "faint {:.4} -> {:.4}, weak-moderate {:.4} -> {:.4}, intense {:.4} -> {:.4}",
+        before.faint,
+        after.faint,
+        before.weak_moderate,
+        after.weak_moderate,
+        before.intense,
+        after.intense
+    )
+}
+
 /// Formats an optional share as a percentage.
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", 100.0 * v))
@@ -172,18 +185,11 @@ fn run_controls(args: &CalibrateArgs, base: &ScoringConfig) -> anyhow::Result<()
             if reading.used { "" } else { " (not used)" }
         );
     }
-    let (m, c) = (&calibration.measured_cuts, &calibration.cuts);
     println!(
-        "controls read a median membrane OD of {:.3}: intensity cuts x{:.3}, faint {:.4} -> \
-         {:.4}, weak-moderate {:.4} -> {:.4}, intense {:.4} -> {:.4}",
+        "controls read a median membrane OD of {:.3}: intensity cuts x{:.3}, {}",
         calibration.median_od,
         calibration.scale,
-        m.faint,
-        c.faint,
-        m.weak_moderate,
-        c.weak_moderate,
-        m.intense,
-        c.intense
+        cuts_change(&calibration.measured_cuts, &calibration.cuts)
     );
     println!("config written to {}", args.out.display());
     Ok(())
@@ -236,19 +242,12 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         args.rule, args.fit, calibration.slides, args.objective
     );
     if let Some(fit) = &calibration.intensity {
-        let (m, c) = (&fit.measured_cuts, &fit.cuts);
         println!(
-            "  intensity cuts x{:.3} (equally good x{:.3} to x{:.3}): faint {:.4} -> {:.4}, \
-             weak-moderate {:.4} -> {:.4}, intense {:.4} -> {:.4}",
+            "  intensity cuts x{:.3} (equally good x{:.3} to x{:.3}): {}",
             fit.scale,
             fit.equally_good[0],
             fit.equally_good[1],
-            m.faint,
-            c.faint,
-            m.weak_moderate,
-            c.weak_moderate,
-            m.intense,
-            c.intense
+            cuts_change(&fit.measured_cuts, &fit.cuts)
         );
     }
     if args.fit.thresholds() {
