@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use her2::{PipelineConfig, ShiftMatrix};
+use her2::{PipelineConfig, ShiftMatrix, shift_label};
 
 /// Arguments.
 #[derive(Debug, Parser)]
@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     };
     if !args.only.is_empty() {
         matrix.shifts.retain(|s| {
-            let label = s.map_or_else(|| "none".to_owned(), |s| s.to_string());
+            let label = shift_label(*s);
             args.only.iter().any(|o| label.contains(o.as_str()))
         });
     }
@@ -60,7 +60,7 @@ fn main() -> anyhow::Result<()> {
         let r = &o.reference;
         eprintln!(
             "{:<24} {:<18} truth {:<13} anchored {:<13} plain {:<13} cuts x{:.2} ({:?}; control: {} complete cells, median OD {})",
-            o.shift.map_or_else(|| "none".to_owned(), |s| s.to_string()),
+            shift_label(o.shift),
             o.id(),
             o.truth.label(),
             o.anchored.category.label(),

@@ -154,15 +154,23 @@ impl IntensityReference {
 }
 
 impl SlideFeatures {
+    /// Whether the membrane OD histogram holds every positive cell, so that the cells can be
+    /// recounted at other cuts (not so for features read from an old CSV, or made by a
+    /// segmenter that keeps no histogram).
+    pub fn histogram_holds_positive_cells(&self) -> bool {
+        let h = &self.membrane_od;
+        h.total(true) + h.total(false) == self.positive_cells
+    }
+
     /// These features with the cells' intensity classes recounted at `cuts` from the membrane
     /// OD histogram (percentages, and counts rounded to whole cells). Unchanged when the
     /// histogram does not hold every positive cell (features read from a CSV or made by a
     /// segmenter that keeps none): a recount would then lose cells.
     pub fn recounted(&self, cuts: &IntensityThresholds) -> SlideFeatures {
-        let h = &self.membrane_od;
-        if h.total(true) + h.total(false) != self.positive_cells {
+        if !self.histogram_holds_positive_cells() {
             return self.clone();
         }
+        let h = &self.membrane_od;
         let (complete, mut incomplete) = h.class_cells(cuts);
         incomplete[0] += self.cells.saturating_sub(self.positive_cells) as f64;
         let percent = |n: f64| 100.0 * n / self.cells.max(1) as f64;

@@ -62,7 +62,7 @@ pub use report::{
     ControlReport, Her2Report, InputInfo, MppSource, REPORT_SCHEMA_VERSION, StageTimings,
     TumorSummary,
 };
-pub use shift_matrix::{ShiftMatrix, ShiftOutcome, ShiftReport, ShiftRow};
+pub use shift_matrix::{ShiftMatrix, ShiftOutcome, ShiftReport, ShiftRow, shift_label};
 pub use tissue_step::{Thumbnail, TissueSource, find_tissue, thumbnail};
 
 /// What an embedder needs to build a pipeline, swap its stages and read its report:

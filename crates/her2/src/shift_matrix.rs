@@ -115,6 +115,11 @@ impl ShiftMatrix {
     }
 }
 
+/// A shift's label for tables and names: the shift, or `none` for the default rendering.
+pub fn shift_label(shift: Option<DomainShift>) -> String {
+    shift.map_or_else(|| "none".to_owned(), |s| s.to_string())
+}
+
 /// One scored slide of the matrix.
 #[derive(Debug, Clone)]
 pub struct ShiftOutcome {
@@ -170,7 +175,7 @@ fn score_one(
     }
     let dir = work.join(format!(
         "{}-{}-s{seed}",
-        shift.map_or_else(|| "none".to_owned(), |s| s.to_string().replace(' ', "_")),
+        shift_label(shift).replace(' ', "_"),
         class.slug()
     ));
     std::fs::create_dir_all(&dir).map_err(|e| Her2Error::io(&dir, e))?;
@@ -235,8 +240,7 @@ fn low(category: GuidelineCategory) -> bool {
 impl ShiftRow {
     /// The row's label: the shift, or `none`.
     pub fn label(&self) -> String {
-        self.shift
-            .map_or_else(|| "none".to_owned(), |s| s.to_string())
+        shift_label(self.shift)
     }
 
     /// Share of slides whose score (0 / 1+ / 2+ / 3+) the anchored reading got right.

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use stain_features::{IntensityThresholds, MembraneOdHistogram};
 
+use super::median;
 use crate::config::ScoringConfig;
 use crate::error::{Result, ScoreError};
 
@@ -65,7 +66,7 @@ pub fn calibrate_from_controls(
             }
         })
         .collect();
-    let mut used: Vec<f64> = readings
+    let used: Vec<f64> = readings
         .iter()
         .filter(|r| r.used)
         .filter_map(|r| r.median_od)
@@ -77,13 +78,7 @@ pub fn calibrate_from_controls(
             anchor.min_control_cells
         )));
     }
-    used.sort_by(f64::total_cmp);
-    let n = used.len();
-    let median_od = if n % 2 == 1 {
-        used[n / 2]
-    } else {
-        0.5 * (used[n / 2 - 1] + used[n / 2])
-    };
+    let median_od = median(used);
     let scale = median_od / anchor.reference_control_od;
     let [lo, hi] = anchor.scale_limits;
     if !(lo..=hi).contains(&scale) {

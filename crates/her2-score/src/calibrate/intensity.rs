@@ -111,10 +111,7 @@ pub(super) fn recounted(
 pub(super) fn check_histograms(slides: &[&LabelledSlide]) -> Result<()> {
     let lacking: Vec<&str> = slides
         .iter()
-        .filter(|slide| {
-            let h = &slide.features.membrane_od;
-            h.total(true) + h.total(false) != slide.features.positive_cells
-        })
+        .filter(|slide| !slide.features.histogram_holds_positive_cells())
         .map(|slide| slide.slide.as_str())
         .collect();
     match lacking.first() {
