@@ -37,6 +37,8 @@ enum Command {
     Calibrate(cli::calibrate::CalibrateArgs),
     /// Train the tumour / non-tumour patch classifier (ResNet) on patch folders or annotated slides.
     Train(cli::train::TrainArgs),
+    /// Import a ResNet trained in PyTorch (torchvision names) as a checkpoint for `score --model`.
+    ImportModel(cli::import_model::ImportModelArgs),
     /// Tumour probability map of a slide: heatmap, per-patch CSV, tumour mask and GeoJSON.
     TumorMap(cli::tumor_map::TumorMapArgs),
     /// Synthetic HER2 IHC slides with ground truth: one slide, a labelled cohort, patches.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Info(args) => cli::info::run(args),
         Command::Calibrate(args) => cli::calibrate::run(args),
         Command::Train(args) => cli::train::run(args),
+        Command::ImportModel(args) => cli::import_model::run(args),
         Command::TumorMap(args) => cli::tumor_map::run(args),
         Command::Synth(args) => cli::synth::run(args),
         Command::View(args) => cli::view::run(args),

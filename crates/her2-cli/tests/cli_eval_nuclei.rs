@@ -50,6 +50,11 @@ fn synthetic_truth_csv_scores_the_detector_and_writes_its_evidence() {
         "{score}"
     );
     assert_eq!(report["tolerance_um"].as_f64(), Some(4.0));
+    // every point comes back: the counts and pairs agree with the scores
+    let points = |key: &str| report[key].as_array().unwrap().len() as u64;
+    assert_eq!(points("detected"), score["detected"].as_u64().unwrap());
+    assert_eq!(points("annotated"), annotated);
+    assert_eq!(points("pairs"), score["matched"].as_u64().unwrap());
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("F1"), "{stdout}");
     let overlay = image::open(out.join("nuclei-eval.png")).unwrap();

@@ -6,6 +6,7 @@ pub mod cells;
 pub mod config;
 pub mod eval;
 pub mod eval_nuclei;
+pub mod import_model;
 pub mod info;
 pub mod pipeline_args;
 pub mod score;
