@@ -92,6 +92,9 @@ pub enum ScoreError {
     /// Calibration or evaluation got no usable slides.
     #[error("not enough labelled slides: {0}")]
     NotEnoughSlides(String),
+    /// A figure could not be drawn.
+    #[error(transparent)]
+    Figure(#[from] her2_plot::PlotError),
     /// Encoding an output (JSON, TOML, PNG) failed.
     #[error("{path}: cannot encode: {message}")]
     Encode {

@@ -49,7 +49,6 @@ mod features;
 mod features_csv;
 mod figure;
 mod flags;
-mod font;
 mod intensity;
 mod io;
 mod labels;

@@ -60,6 +60,15 @@ pub enum ClassifierError {
     /// Reading the slide failed.
     #[error(transparent)]
     Slide(#[from] wsi_io::WsiError),
+    /// A figure (ROC or precision-recall curve) could not be drawn.
+    #[error("{path}: {source}")]
+    Figure {
+        /// The figure's file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: her2_plot::PlotError,
+    },
 }
 
 /// Shorthand for results of this crate.

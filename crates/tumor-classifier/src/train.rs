@@ -571,8 +571,8 @@ fn write_best(out_dir: &Path, record: &EpochRecord, scores: &[f32], labels: &[bo
     })?;
     let roc = roc_curve(scores, labels)?;
     write_roc_csv(&roc, &out_dir.join("roc.csv"))?;
-    plot_roc_png(&roc, &out_dir.join("roc.png"))?;
+    plot_roc_png(&roc, record.val.roc_auc, &out_dir.join("roc.png"))?;
     let pr = pr_curve(scores, labels)?;
     write_pr_csv(&pr, &out_dir.join("pr.csv"))?;
-    plot_pr_png(&pr, &out_dir.join("pr.png"))
+    plot_pr_png(&pr, record.val.average_precision, &out_dir.join("pr.png"))
 }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use her2_plot::{ColourBar, with_colour_bar};
 use image::{Rgb, RgbImage};
 use qupath_geojson::{
     Feature, FeatureCollection, Geometry, IdSpace, Measurements, ObjectType, PathClass, Polygon,
@@ -155,7 +156,9 @@ impl TumorMap {
         out
     }
 
-    /// Writes [`heatmap`](Self::heatmap) as a PNG (atomically).
+    /// Writes [`heatmap`](Self::heatmap) as a PNG figure (atomically), with a colour bar of
+    /// the probability on its right (the heatmap alone, for layering over the slide, is
+    /// [`heatmap`](Self::heatmap)).
     pub fn write_heatmap_png(
         &self,
         path: &Path,
@@ -163,7 +166,20 @@ impl TumorMap {
         thumbnail_downsample: f64,
     ) -> Result<()> {
         let img = self.heatmap(thumbnail, thumbnail_downsample, 0.5);
-        save_image_atomic(&image::DynamicImage::ImageRgb8(img), path)
+        let turbo = |v: f64| {
+            let c = colorous::TURBO.eval_continuous(v.clamp(0.0, 1.0));
+            Rgb([c.r, c.g, c.b])
+        };
+        let bar = ColourBar {
+            colour: &turbo,
+            title: "Tumour probability".into(),
+            ticks: ["0", "0.25", "0.5", "0.75", "1"].map(String::from),
+        };
+        let figure = with_colour_bar(&img, &bar).map_err(|source| ClassifierError::Figure {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        save_image_atomic(&image::DynamicImage::ImageRgb8(figure), path)
     }
 
     /// Writes one CSV row per classified cell: `col,row,x,y,size,probability` (level-0 px).
@@ -373,7 +389,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 10);
         let png = dir.path().join("heat.png");
         m.write_heatmap_png(&png, &thumb, 10.0).unwrap();
-        assert_eq!(image::open(&png).unwrap().width(), 40);
+        // the heatmap, then the colour bar's strip on its right
+        let figure = image::open(&png).unwrap().to_rgb8();
+        assert!(figure.width() > 40 + 60, "{}", figure.width());
+        assert_eq!(figure.get_pixel(35, 15), hot);
     }
 
     #[test]
