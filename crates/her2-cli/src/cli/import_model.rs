@@ -6,9 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use tumor_classifier::{
-    Arch, ComputeDevice, ModelSpec, Normalization, ResNetConfig, ResNetTumorModel, save_checkpoint,
-};
+use tumor_classifier::{ComputeDevice, Normalization, ResNetTumorModel, save_checkpoint};
 
 /// Arguments of `her2 import-model`.
 #[derive(Debug, clap::Args)]
@@ -19,24 +17,15 @@ pub struct ImportModelArgs {
     /// Checkpoint to write (burnpack; replaced if present).
     #[arg(long)]
     pub out: PathBuf,
-    /// Architecture the weights are for: resnet18, resnet34 (paper) or resnet50.
-    #[arg(long, default_value = "resnet34")]
-    pub arch: Arch,
-    /// Width multiplier on torchvision's channel counts the weights were trained with.
-    #[arg(long, default_value_t = 1.0)]
-    pub width: f64,
+    /// The network the weights are for and the input it was trained on.
+    #[command(flatten)]
+    pub model: super::model_args::ModelArgs,
     /// Classes of the final layer.
     #[arg(long, default_value_t = 2)]
     pub classes: usize,
     /// Index of the tumour class among them.
     #[arg(long, default_value_t = 1)]
     pub tumor_class: usize,
-    /// Side of the model's input patches in pixels.
-    #[arg(long, default_value_t = 256)]
-    pub patch_size: u32,
-    /// Resolution the model was trained at, in um/px.
-    #[arg(long, default_value_t = 0.5)]
-    pub mpp: f64,
     /// Per-channel means (R,G,B) of the input normalisation, after scaling to [0, 1].
     #[arg(long, value_delimiter = ',', default_values_t = Normalization::default().mean)]
     pub mean: Vec<f32>,
@@ -63,19 +52,14 @@ pub fn run(args: ImportModelArgs) -> anyhow::Result<()> {
     let three = |v: &[f32], name: &str| -> anyhow::Result<[f32; 3]> {
         <[f32; 3]>::try_from(v).map_err(|_| anyhow::anyhow!("--{name} needs three values"))
     };
-    let spec = ModelSpec {
-        resnet: ResNetConfig {
-            num_classes: args.classes,
-            ..ResNetConfig::new(args.arch, args.width)
-        },
-        normalization: Normalization {
-            mean: three(&args.mean, "mean")?,
-            std: three(&args.std, "std")?,
-        },
-        patch_size: args.patch_size,
-        mpp: args.mpp,
-        tumor_class: args.tumor_class,
+    let mut spec = args.model.spec();
+    spec.resnet.num_classes = args.classes;
+    spec.normalization = Normalization {
+        mean: three(&args.mean, "mean")?,
+        std: three(&args.std, "std")?,
     };
+    spec.tumor_class = args.tumor_class;
+
     spec.validate().context("model spec")?;
     let model = ResNetTumorModel::from_pytorch(&args.weights, spec.clone(), ComputeDevice::Cpu)?;
     if let (Some(patch), Some(expect)) = (&args.check_patch, &args.expect) {

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod eval_nuclei;
 pub mod import_model;
 pub mod info;
+pub mod model_args;
 pub mod pipeline_args;
 pub mod score;
 pub mod synth;

@@ -11,8 +11,8 @@ use her2::TissueSource;
 use her2::tissue_mask::OtsuDetector;
 use her2::{find_tissue, thumbnail};
 use tumor_classifier::{
-    AnnotatedSlide, Arch, Bitmap, ClassifierError, ComputeDevice, ModelSpec, PatchDataset,
-    ResNetConfig, SamplingConfig, TrainConfig, read_slide_manifest,
+    AnnotatedSlide, Bitmap, ClassifierError, ComputeDevice, ModelSpec, PatchDataset,
+    SamplingConfig, TrainConfig, read_slide_manifest,
 };
 use wsi_io::Slide;
 
@@ -63,19 +63,9 @@ pub struct TrainArgs {
     /// patches.csv (every patch, its label and split).
     #[arg(long)]
     pub out: PathBuf,
-    /// Architecture: resnet18, resnet34 (paper) or resnet50.
-    #[arg(long, default_value = "resnet34")]
-    pub arch: Arch,
-    /// Width multiplier on torchvision's channel counts (1 = standard; 0.25 trains on a CPU).
-    #[arg(long, default_value_t = 1.0)]
-    pub width: f64,
-    /// Side of the model's input patches in pixels; patches of another size are resized.
-    #[arg(long, default_value_t = 256)]
-    pub patch_size: u32,
-    /// Resolution of the model's input in um/px (record of what it was trained on; halve
-    /// the patch size of 0.5 um/px patches and this becomes 1.0).
-    #[arg(long, default_value_t = 0.5)]
-    pub mpp: f64,
+    /// The network and its input.
+    #[command(flatten)]
+    pub model: super::model_args::ModelArgs,
     /// Epochs (paper: 50).
     #[arg(long, default_value_t = 50)]
     pub epochs: usize,
@@ -113,12 +103,7 @@ pub struct TrainArgs {
 
 /// Runs `her2 train`.
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let model = ModelSpec {
-        resnet: ResNetConfig::new(args.arch, args.width),
-        patch_size: args.patch_size,
-        mpp: args.mpp,
-        ..ModelSpec::default()
-    };
+    let model = args.model.spec();
     let (dataset, source) = match (&args.data, &args.slides) {
         (Some(folder), _) => (PatchDataset::from_folder(folder)?, folder.clone()),
         (None, Some(slides)) => (slide_dataset(&args, slides, &model)?, slides.clone()),
@@ -141,8 +126,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     };
     eprintln!(
         "training {} (width {}) on {} patches ({} tumour) from {}",
-        args.arch.name(),
-        args.width,
+        args.model.arch.name(),
+        args.model.width,
         dataset.samples.len(),
         dataset.tumor_count(),
         source.display()
