@@ -8,6 +8,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::prelude::*;
 
+use super::winograd::transform_weights;
 use crate::error::{ClassifierError, Result};
 
 /// A square convolution with its batch norm folded in, ready for [`FoldedConv::run`]
@@ -30,6 +31,9 @@ pub(crate) struct FoldedConv {
     pub weights: Vec<f32>,
     /// Per output channel, added after the product.
     pub bias: Vec<f32>,
+    /// For a 3x3 stride-1 convolution, the Winograd F(2x2, 3x3) transformed weights
+    /// (`super::winograd::transform_weights`), which `run` uses when they pay.
+    pub winograd: Option<Vec<f32>>,
 }
 
 /// A batch norm's inference-time statistics (PyTorch's and burn's
@@ -72,6 +76,8 @@ impl FoldedConv {
                 }
             }
         }
+        let winograd = (kernel == 3 && stride == 1)
+            .then(|| transform_weights(&weights, in_channels, out_channels));
         Self {
             kernel,
             stride,
@@ -80,6 +86,7 @@ impl FoldedConv {
             out_channels,
             weights,
             bias,
+            winograd,
         }
     }
 

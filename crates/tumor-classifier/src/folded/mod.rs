@@ -11,9 +11,11 @@
 //!
 //! - [`fold`]: weights out of the burn module, batch norm folded in.
 //! - [`conv`]: the convolution and max-pool kernels.
+//! - [`winograd`]: Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions where it pays.
 
 mod conv;
 mod fold;
+mod winograd;
 
 use std::cell::Cell;
 
@@ -151,6 +153,20 @@ impl FoldedResNet {
             features,
             classes,
         })
+    }
+
+    /// The same network with every convolution on the im2col path (Winograd F(2x2, 3x3)
+    /// turned off, and its transformed weights dropped): same logits to float rounding, for
+    /// comparing the two paths (`docs/benchmarks.md`).
+    pub fn without_winograd(mut self) -> Self {
+        let convs = self
+            .blocks
+            .iter_mut()
+            .flat_map(|b| b.convs.iter_mut().chain(b.downsample.as_mut()));
+        for conv in std::iter::once(&mut self.stem).chain(convs) {
+            conv.winograd = None;
+        }
+        self
     }
 
     /// Logits per image.

@@ -1,0 +1,418 @@
+//! Winograd F(2x2, 3x3) for the 3x3 stride-1 padding-1 convolutions (most of a ResNet's
+//! work): each 2x2 block of output pixels ("tile") comes from a 4x4 block of input pixels `d`
+//! as `A^T [(G g G^T) . (B^T d B)] A`, 16 multiplies per tile and channel pair instead of the
+//! direct algorithm's 36, so 2.25x fewer multiply-adds. Over a chunk of tiles the 16
+//! element-wise products become 16 matrix products `M_xi = V_xi [tiles, cin] x U_xi [cin,
+//! cout]` that `gemm` runs (`super::conv::gemm_into`), with:
+//!
+//! - `U = G g G^T` done once at fold time ([`transform_weights`]), 16 row-major `[cin, cout]`
+//!   matrices (gemm's rhs layout);
+//! - `V = B^T d B` of every tile of the chunk (zero outside the image), laid out
+//!   `[16][tiles][cin]`;
+//! - `A^T M A` written straight into the output rows, then the epilogue of the im2col path
+//!   (`super::conv::apply_epilogue`) while they are in cache; the residual add of
+//!   [`Epilogue::BiasResidualRelu`] reads the shortcut already in `out`.
+//!
+//! A chunk is a run of whole tile rows of the stack (it may cross image boundaries: each tile
+//! row covers one or two whole output rows, so a chunk writes one contiguous block of NHWC
+//! output rows); odd heights and widths leave partial tiles whose missing pixels are read as
+//! zero and never written. Numerics: the transforms only add, subtract and halve, so the
+//! results differ from the direct convolution by float rounding (tests below, 1e-4 on
+//! ResNet-sized sums).
+
+use std::cell::Cell;
+
+use rayon::prelude::*;
+
+use super::conv::{Epilogue, Stack, apply_epilogue, gemm_into};
+use super::fold::FoldedConv;
+
+/// Floats of `V` and `M` together per chunk (2 MiB): the chunk's transformed tiles stay in
+/// the core's L2 cache between the input transform, the 16 products and the output
+/// transform.
+const CHUNK_FLOATS: usize = 1 << 19;
+
+/// Winograd runs only when a chunk holds at least this many tiles. Each chunk multiplies by
+/// all 16 transformed weight matrices (16/9 the bytes of the direct ones, packed by gemm
+/// once per chunk), so on small planes with wide layers (ResNet-34's 8 x 8 `layer4` at
+/// batch 1: 16 tiles per image, 2.4 M weights per convolution) the products become bound by
+/// reading and packing weights and are slower than im2col, which reads 9/16 of the bytes
+/// for the same output; from a few dozen tiles on the 2.25x fewer multiplies win (measured
+/// in `docs/benchmarks.md`, "tumor-classifier").
+const MIN_TILES: usize = 48;
+
+thread_local! {
+    /// Each thread's `V` and `M` buffers, kept between chunks and calls; taken out for one
+    /// chunk, so a chunk that rayon starts on a thread waiting inside another gets its own.
+    static BUFFERS: Cell<(Vec<f32>, Vec<f32>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// The 16 transformed weight matrices `U_xi = (G g G^T)_xi` of a 3x3 convolution whose
+/// weights are given in im2col layout (`[9 * cin, cout]`, row `(ky * 3 + kx) * cin + c`,
+/// [`FoldedConv::weights`]): row-major `[16, cin, cout]`, `xi = 4 * i + j`.
+pub(crate) fn transform_weights(weights: &[f32], cin: usize, cout: usize) -> Vec<f32> {
+    assert_eq!(
+        weights.len(),
+        9 * cin * cout,
+        "not a 3x3 convolution's weights"
+    );
+    // G g G^T with G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]], applied
+    // to a row or column of three.
+    let g = |[a, b, c]: [f32; 3]| [a, 0.5 * (a + b + c), 0.5 * (a - b + c), c];
+    let mut u = vec![0f32; 16 * cin * cout];
+    for c in 0..cin {
+        for o in 0..cout {
+            let w = |ky: usize, kx: usize| weights[((ky * 3 + kx) * cin + c) * cout + o];
+            // G g: each column (fixed kx) of g through G.
+            let columns = [0, 1, 2].map(|kx| g([w(0, kx), w(1, kx), w(2, kx)]));
+            for i in 0..4 {
+                // Row i of G g, through G again (as G^T on the right).
+                let row = g([columns[0][i], columns[1][i], columns[2][i]]);
+                for (j, v) in row.into_iter().enumerate() {
+                    u[((4 * i + j) * cin + c) * cout + o] = v;
+                }
+            }
+        }
+    }
+    u
+}
+
+/// The tile grid of a stack: `tiles_h` tile rows per image, `tiles_w` tiles per row.
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    /// The (input and output) stack.
+    stack: Stack,
+    /// Input channels.
+    cin: usize,
+    /// Output channels.
+    cout: usize,
+    /// Tile rows per image (a last partial one for an odd height).
+    tiles_h: usize,
+    /// Tiles per tile row (a last partial one for an odd width).
+    tiles_w: usize,
+}
+
+impl Grid {
+    /// The grid of `conv` (3x3, stride 1, padding 1: same size out as in) on `stack`.
+    fn new(conv: &FoldedConv, stack: Stack) -> Self {
+        Self {
+            stack,
+            cin: conv.in_channels,
+            cout: conv.out_channels,
+            tiles_h: stack.height.div_ceil(2),
+            tiles_w: stack.width.div_ceil(2),
+        }
+    }
+
+    /// Tile rows of the whole stack.
+    fn tile_rows(&self) -> usize {
+        self.stack.images * self.tiles_h
+    }
+
+    /// The first output row (over the stack, row-major) of tile row `g`; `tile_rows()` gives
+    /// the end of the stack.
+    fn first_output_row(&self, g: usize) -> usize {
+        (g / self.tiles_h) * self.stack.height + 2 * (g % self.tiles_h)
+    }
+
+    /// Tile rows per chunk: as many as fit [`CHUNK_FLOATS`] (at most the stack's), at least
+    /// one; with `parallel` few enough that every thread gets a chunk.
+    fn chunk_rows(&self, parallel: bool) -> usize {
+        let per_row = 16 * self.tiles_w * (self.cin + self.cout);
+        let threads = if parallel {
+            rayon::current_num_threads()
+        } else {
+            1
+        };
+        (CHUNK_FLOATS / per_row)
+            .min(self.tile_rows().div_ceil(threads))
+            .max(1)
+    }
+}
+
+impl FoldedConv {
+    /// The transformed weights when the Winograd path should run this convolution on
+    /// `stack` (see [`MIN_TILES`]): it has them, and chunks hold enough tiles.
+    pub(crate) fn winograd_pays(&self, stack: Stack, parallel: bool) -> Option<&[f32]> {
+        let u = self.winograd.as_deref()?;
+        let grid = Grid::new(self, stack);
+        (grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
+    }
+
+    /// [`FoldedConv::run`] by Winograd F(2x2, 3x3) for a 3x3 stride-1 convolution whose
+    /// transformed weights are `u` ([`FoldedConv::winograd_pays`]): same arguments (`out`
+    /// already sized), same result to float rounding.
+    pub(crate) fn run_winograd(
+        &self,
+        u: &[f32],
+        input: &[f32],
+        stack: Stack,
+        out: &mut [f32],
+        epilogue: Epilogue,
+        parallel: bool,
+    ) {
+        let grid = Grid::new(self, stack);
+        let rows = grid.chunk_rows(parallel);
+        let row_len = stack.width * grid.cout;
+        // Cut `out` into the output rows of each chunk of tile rows.
+        let mut chunks = Vec::with_capacity(grid.tile_rows().div_ceil(rows));
+        let mut rest = out;
+        for g0 in (0..grid.tile_rows()).step_by(rows) {
+            let g1 = (g0 + rows).min(grid.tile_rows());
+            let len = (grid.first_output_row(g1) - grid.first_output_row(g0)) * row_len;
+            let (head, tail) = rest.split_at_mut(len);
+            chunks.push((g0..g1, head));
+            rest = tail;
+        }
+        let chunk = |(tile_rows, out): (std::ops::Range<usize>, &mut [f32])| {
+            let (mut v, mut m) = BUFFERS.take();
+            let tiles = tile_rows.len() * grid.tiles_w;
+            v.resize(16 * tiles * grid.cin, 0.0);
+            m.resize(16 * tiles * grid.cout, 0.0);
+            grid.input_transform(input, tile_rows.clone(), &mut v);
+            let products = v
+                .chunks_exact(tiles * grid.cin)
+                .zip(m.chunks_exact_mut(tiles * grid.cout))
+                .zip(u.chunks_exact(grid.cin * grid.cout));
+            for ((v, m), u) in products {
+                gemm_into(m, v, u, grid.cin, false);
+            }
+            grid.output_transform(&m, tile_rows, out, epilogue == Epilogue::BiasResidualRelu);
+            apply_epilogue(out, &self.bias, epilogue);
+            BUFFERS.set((v, m));
+        };
+        if parallel {
+            chunks.into_par_iter().for_each(chunk);
+        } else {
+            chunks.into_iter().for_each(chunk);
+        }
+    }
+}
+
+impl Grid {
+    /// `V = B^T d B` of every tile of tile rows `tile_rows` into `v` (`[16][tiles][cin]`),
+    /// `d` the 4x4 input block at `(2 ty - 1, 2 tx - 1)`, zero outside the image.
+    fn input_transform(&self, input: &[f32], tile_rows: std::ops::Range<usize>, v: &mut [f32]) {
+        let (cin, height, width) = (self.cin, self.stack.height, self.stack.width);
+        let tiles = tile_rows.len() * self.tiles_w;
+        let zero = vec![0f32; cin];
+        // B^T d for one tile: row i holds four pixels of `cin` values.
+        let mut left = vec![0f32; 16 * cin];
+        let image_len = height * width * cin;
+        for (r, g) in tile_rows.enumerate() {
+            let (ty, image) = (g % self.tiles_h, g / self.tiles_h);
+            let image = &input[image * image_len..(image + 1) * image_len];
+            for tx in 0..self.tiles_w {
+                let pixel = |i: usize, j: usize| -> &[f32] {
+                    let (y, x) = ((2 * ty + i).wrapping_sub(1), (2 * tx + j).wrapping_sub(1));
+                    if y < height && x < width {
+                        &image[(y * width + x) * cin..(y * width + x + 1) * cin]
+                    } else {
+                        &zero
+                    }
+                };
+                // Columns first: left[i][j] = (B^T d)[i][j].
+                for ((p, q, add), row) in B_T.into_iter().zip(left.chunks_exact_mut(4 * cin)) {
+                    for (j, out) in row.chunks_exact_mut(cin).enumerate() {
+                        combine(out, pixel(p, j), pixel(q, j), add);
+                    }
+                }
+                // Then rows: V[4 i + j][t] = ((B^T d) B)[i][j].
+                let t = r * self.tiles_w + tx;
+                for (i, row) in left.chunks_exact(4 * cin).enumerate() {
+                    let at = |j: usize| &row[j * cin..(j + 1) * cin];
+                    for (j, (p, q, add)) in B_T.into_iter().enumerate() {
+                        let start = ((4 * i + j) * tiles + t) * cin;
+                        combine(&mut v[start..start + cin], at(p), at(q), add);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `A^T M A` of every tile of tile rows `tile_rows` (`m` is `[16][tiles][cout]`) into the
+    /// output pixels they cover (`out`: the chunk's output rows), added to what `out` holds
+    /// when `accumulate`.
+    fn output_transform(
+        &self,
+        m: &[f32],
+        tile_rows: std::ops::Range<usize>,
+        out: &mut [f32],
+        accumulate: bool,
+    ) {
+        let (cout, height, width) = (self.cout, self.stack.height, self.stack.width);
+        let tiles = tile_rows.len() * self.tiles_w;
+        let first_row = self.first_output_row(tile_rows.start);
+        // A^T M for one tile: two rows of four pixels of `cout` values.
+        let mut top = vec![0f32; 8 * cout];
+        for (r, g) in tile_rows.enumerate() {
+            let ty = g % self.tiles_h;
+            let row0 = self.first_output_row(g) - first_row;
+            for tx in 0..self.tiles_w {
+                let t = r * self.tiles_w + tx;
+                let at = |i: usize, j: usize| {
+                    let start = ((4 * i + j) * tiles + t) * cout;
+                    &m[start..start + cout]
+                };
+                for (i, row) in top.chunks_exact_mut(4 * cout).enumerate() {
+                    for (j, dst) in row.chunks_exact_mut(cout).enumerate() {
+                        let [a, b, c] = A_T[i].map(|k| at(k, j));
+                        combine3(dst, a, b, c, i == 0, false);
+                    }
+                }
+                for (i, row) in top.chunks_exact(4 * cout).enumerate() {
+                    if 2 * ty + i >= height {
+                        continue;
+                    }
+                    let at = |j: usize| &row[j * cout..(j + 1) * cout];
+                    for (j, k) in A_T.into_iter().enumerate() {
+                        let x = 2 * tx + j;
+                        if x >= width {
+                            continue;
+                        }
+                        let start = ((row0 + i) * width + x) * cout;
+                        let [a, b, c] = k.map(at);
+                        combine3(&mut out[start..start + cout], a, b, c, j == 0, accumulate);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `B^T` as `(p, q, add)` per row: row `i` of `B^T x` is `x[p] + x[q]` when `add`, else
+/// `x[p] - x[q]` (`B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`).
+const B_T: [(usize, usize, bool); 4] = [(0, 2, false), (1, 2, true), (2, 1, false), (1, 3, false)];
+
+/// `A^T` as the three terms of each row: row 0 is `x[0] + x[1] + x[2]`, row 1 is
+/// `x[1] - x[2] - x[3]` (`A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]`).
+const A_T: [[usize; 3]; 2] = [[0, 1, 2], [1, 2, 3]];
+
+/// `out = a + b` when `add`, else `a - b`, element-wise (vectorised by the compiler).
+fn combine(out: &mut [f32], a: &[f32], b: &[f32], add: bool) {
+    let terms = out.iter_mut().zip(a).zip(b);
+    if add {
+        terms.for_each(|((o, a), b)| *o = a + b);
+    } else {
+        terms.for_each(|((o, a), b)| *o = a - b);
+    }
+}
+
+/// `out = a + b + c` when `plus`, else `a - b - c`, element-wise; added to `out` when
+/// `accumulate`.
+fn combine3(out: &mut [f32], a: &[f32], b: &[f32], c: &[f32], plus: bool, accumulate: bool) {
+    let terms = out.iter_mut().zip(a).zip(b).zip(c);
+    match (plus, accumulate) {
+        (true, false) => terms.for_each(|(((o, a), b), c)| *o = a + b + c),
+        (false, false) => terms.for_each(|(((o, a), b), c)| *o = a - b - c),
+        (true, true) => terms.for_each(|(((o, a), b), c)| *o += a + b + c),
+        (false, true) => terms.for_each(|(((o, a), b), c)| *o += a - b - c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::folded::fold::BatchNormStats;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn random(rng: &mut ChaCha8Rng, n: usize) -> Vec<f32> {
+        (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
+    }
+
+    #[test]
+    fn winograd_matches_im2col_for_every_epilogue_and_odd_sizes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        // (cin, cout, height, width, images): odd and even sides, single pixels and rows,
+        // channel counts that are not multiples of 16, one and several images.
+        let cases = [
+            (5, 6, 9, 7, 1),
+            (20, 17, 8, 8, 3),
+            (3, 40, 1, 1, 2),
+            (33, 7, 5, 12, 2),
+            (17, 24, 16, 15, 1),
+            (64, 64, 11, 2, 4),
+        ];
+        for (cin, cout, height, width, images) in cases {
+            let weight = random(&mut rng, cout * cin * 9);
+            let bn = BatchNormStats {
+                gamma: random(&mut rng, cout)
+                    .iter()
+                    .map(|g| 1.0 + 0.5 * g)
+                    .collect(),
+                beta: random(&mut rng, cout),
+                mean: random(&mut rng, cout),
+                var: random(&mut rng, cout)
+                    .iter()
+                    .map(|v| 1.0 + 0.5 * v)
+                    .collect(),
+                epsilon: 1e-5,
+            };
+            let conv = FoldedConv::fold(&weight, [cout, cin, 3, 3], 1, &bn);
+            let u = conv.winograd.clone().expect("a 3x3 stride-1 convolution");
+            let im2col = FoldedConv {
+                winograd: None,
+                ..conv.clone()
+            };
+            let stack = Stack {
+                images,
+                height,
+                width,
+            };
+            let input = random(&mut rng, images * height * width * cin);
+            let shortcut = random(&mut rng, images * height * width * cout);
+            for epilogue in [
+                Epilogue::Bias,
+                Epilogue::BiasRelu,
+                Epilogue::BiasResidualRelu,
+            ] {
+                let start = if epilogue == Epilogue::BiasResidualRelu {
+                    shortcut.clone()
+                } else {
+                    vec![f32::NAN; shortcut.len()]
+                };
+                let mut want = start.clone();
+                assert_eq!(im2col.run(&input, stack, &mut want, epilogue, false), stack);
+                for parallel in [false, true] {
+                    let mut got = start.clone();
+                    conv.run_winograd(&u, &input, stack, &mut got, epilogue, parallel);
+                    let worst =
+                        got.iter()
+                            .zip(&want)
+                            .map(|(a, b)| (a - b).abs())
+                            .fold(
+                                0f32,
+                                |w, d| if d.is_nan() { f32::INFINITY } else { w.max(d) },
+                            );
+                    assert!(
+                        worst < 1e-4,
+                        "{cin}->{cout} {height}x{width}x{images} {epilogue:?} parallel \
+                         {parallel}: off by {worst}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn large_planes_take_the_winograd_path_and_small_ones_im2col() {
+        let bn = BatchNormStats {
+            gamma: vec![1.0; 8],
+            beta: vec![0.0; 8],
+            mean: vec![0.0; 8],
+            var: vec![1.0; 8],
+            epsilon: 0.0,
+        };
+        let conv = FoldedConv::fold(&vec![0.1; 8 * 8 * 9], [8, 8, 3, 3], 1, &bn);
+        let stack = |side| Stack {
+            images: 1,
+            height: side,
+            width: side,
+        };
+        assert!(conv.winograd_pays(stack(64), false).is_some());
+        assert!(conv.winograd_pays(stack(4), false).is_none());
+        let strided = FoldedConv::fold(&vec![0.1; 8 * 8 * 9], [8, 8, 3, 3], 2, &bn);
+        assert!(strided.winograd_pays(stack(64), false).is_none());
+    }
+}
