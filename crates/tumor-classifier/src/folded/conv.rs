@@ -96,8 +96,24 @@ impl FoldedConv {
         }
         if let Some(u) = self.winograd_pays(stack, parallel) {
             self.run_winograd(u, input, stack, out, epilogue, parallel);
-            return output;
+        } else {
+            self.run_im2col(input, stack, out, epilogue, parallel);
         }
+        output
+    }
+
+    /// [`FoldedConv::run`] by im2col + gemm, whatever the convolution (`out` already sized).
+    pub(crate) fn run_im2col(
+        &self,
+        input: &[f32],
+        stack: Stack,
+        out: &mut [f32],
+        epilogue: Epilogue,
+        parallel: bool,
+    ) {
+        let output = self.output_size(stack);
+        let rows = output.images * output.plane();
+        let cout = self.out_channels;
         let depth = self.kernel * self.kernel * self.in_channels;
         let threads = if parallel {
             rayon::current_num_threads()
@@ -118,7 +134,6 @@ impl FoldedConv {
         } else {
             out.chunks_mut(tile_rows * cout).enumerate().for_each(tile);
         }
-        output
     }
 
     /// One output tile: rows `first_row..` of the output (`out_tile` holds them, and the

@@ -416,3 +416,72 @@ mod tests {
         assert!(strided.winograd_pays(stack(64), false).is_none());
     }
 }
+
+/// Timing of one convolution of each ResNet-34 stage at 256 px, Winograd against im2col,
+/// for a single image shared out over the threads and for a stack of four on one thread;
+/// how [`MIN_TILES`] was chosen. Run in release:
+/// `cargo test --release -p tumor-classifier --lib winograd_timing -- --ignored --nocapture`.
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::folded::fold::BatchNormStats;
+    use std::time::Instant;
+
+    /// Median seconds of `f` over seven runs after one warm-up.
+    fn median(mut f: impl FnMut()) -> f64 {
+        f();
+        let mut times: Vec<f64> = (0..7)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[3]
+    }
+
+    #[test]
+    #[ignore = "timing, run in release"]
+    fn winograd_timing() {
+        for (channels, side) in [(64, 64), (128, 32), (256, 16), (512, 8)] {
+            let weight: Vec<f32> = (0..channels * channels * 9)
+                .map(|i| ((i * 7919) % 1000) as f32 * 1e-4 - 0.05)
+                .collect();
+            let bn = BatchNormStats {
+                gamma: vec![1.0; channels],
+                beta: vec![0.0; channels],
+                mean: vec![0.0; channels],
+                var: vec![1.0; channels],
+                epsilon: 0.0,
+            };
+            let conv = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn);
+            let u = conv.winograd.clone().unwrap_or_default();
+            for (images, parallel) in [(1, true), (4, false)] {
+                let stack = Stack {
+                    images,
+                    height: side,
+                    width: side,
+                };
+                let len = images * side * side * channels;
+                let input: Vec<f32> = (0..len).map(|i| (i % 13) as f32 * 0.1).collect();
+                let mut out = vec![0f32; len];
+                let direct = median(|| {
+                    conv.run_im2col(&input, stack, &mut out, Epilogue::BiasRelu, parallel);
+                });
+                let winograd = median(|| {
+                    conv.run_winograd(&u, &input, stack, &mut out, Epilogue::BiasRelu, parallel);
+                });
+                let grid = Grid::new(&conv, stack);
+                println!(
+                    "{channels:3} ch {side:2}x{side:2} x{images} parallel {parallel:5}: tiles/chunk \
+                     {:4}, im2col {:7.3} ms, winograd {:7.3} ms, ratio {:.2}",
+                    grid.chunk_rows(parallel) * grid.tiles_w,
+                    direct * 1e3,
+                    winograd * 1e3,
+                    direct / winograd
+                );
+            }
+        }
+    }
+}
