@@ -21,6 +21,7 @@
 //! ResNet-sized sums).
 
 use std::cell::Cell;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -31,6 +32,12 @@ use super::fold::FoldedConv;
 /// the core's L2 cache between the input transform, the 16 products and the output
 /// transform.
 const CHUNK_FLOATS: usize = 1 << 19;
+
+/// Chunks hold at least this many tiles even past [`CHUNK_FLOATS`] (wide layers on small
+/// planes: ResNet-34's `layer4`, 512 channels on 8 x 8): every chunk reads and packs all 16
+/// transformed weight matrices (17 MiB for `layer4`), so too small a chunk would spend its
+/// time on weights rather than on products.
+const MIN_CHUNK_TILES: usize = 64;
 
 /// Winograd runs only when a chunk holds at least this many tiles. Each chunk multiplies by
 /// all 16 transformed weight matrices (16/9 the bytes of the direct ones, packed by gemm
@@ -115,8 +122,9 @@ impl Grid {
         (g / self.tiles_h) * self.stack.height + 2 * (g % self.tiles_h)
     }
 
-    /// Tile rows per chunk: as many as fit [`CHUNK_FLOATS`] (at most the stack's), at least
-    /// one; with `parallel` few enough that every thread gets a chunk.
+    /// Tile rows per chunk: as many as fit [`CHUNK_FLOATS`] but at least
+    /// [`MIN_CHUNK_TILES`] tiles' worth (at most the stack's), at least one; with `parallel`
+    /// few enough that every thread gets a chunk.
     fn chunk_rows(&self, parallel: bool) -> usize {
         let per_row = 16 * self.tiles_w * (self.cin + self.cout);
         let threads = if parallel {
@@ -125,6 +133,7 @@ impl Grid {
             1
         };
         (CHUNK_FLOATS / per_row)
+            .max(MIN_CHUNK_TILES.div_ceil(self.tiles_w))
             .min(self.tile_rows().div_ceil(threads))
             .max(1)
     }
@@ -136,7 +145,7 @@ impl FoldedConv {
     pub(crate) fn winograd_pays(&self, stack: Stack, parallel: bool) -> Option<&[f32]> {
         let u = self.winograd.as_deref()?;
         let grid = Grid::new(self, stack);
-        (grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
+        (parallel || grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
     }
 
     /// [`FoldedConv::run`] by Winograd F(2x2, 3x3) for a 3x3 stride-1 convolution whose
@@ -153,6 +162,13 @@ impl FoldedConv {
     ) {
         let grid = Grid::new(self, stack);
         let rows = grid.chunk_rows(parallel);
+        if parallel && rows * grid.tiles_w < MIN_TILES {
+            // Too few tiles to share out by chunks (a deep layer of a single stack): one
+            // chunk, its 16 products shared out over the threads, so that each thread reads
+            // only its share of the weights.
+            self.winograd_chunk(u, input, grid, 0..grid.tile_rows(), out, epilogue, true);
+            return;
+        }
         let row_len = stack.width * grid.cout;
         // Cut `out` into the output rows of each chunk of tile rows.
         let mut chunks = Vec::with_capacity(grid.tile_rows().div_ceil(rows));
@@ -164,22 +180,8 @@ impl FoldedConv {
             chunks.push((g0..g1, head));
             rest = tail;
         }
-        let chunk = |(tile_rows, out): (std::ops::Range<usize>, &mut [f32])| {
-            let (mut v, mut m) = BUFFERS.take();
-            let tiles = tile_rows.len() * grid.tiles_w;
-            v.resize(16 * tiles * grid.cin, 0.0);
-            m.resize(16 * tiles * grid.cout, 0.0);
-            grid.input_transform(input, tile_rows.clone(), &mut v);
-            let products = v
-                .chunks_exact(tiles * grid.cin)
-                .zip(m.chunks_exact_mut(tiles * grid.cout))
-                .zip(u.chunks_exact(grid.cin * grid.cout));
-            for ((v, m), u) in products {
-                gemm_into(m, v, u, grid.cin, false);
-            }
-            grid.output_transform(&m, tile_rows, out, epilogue == Epilogue::BiasResidualRelu);
-            apply_epilogue(out, &self.bias, epilogue);
-            BUFFERS.set((v, m));
+        let chunk = |(tile_rows, out): (Range<usize>, &mut [f32])| {
+            self.winograd_chunk(u, input, grid, tile_rows, out, epilogue, false);
         };
         if parallel {
             chunks.into_par_iter().for_each(chunk);
@@ -187,12 +189,50 @@ impl FoldedConv {
             chunks.into_iter().for_each(chunk);
         }
     }
+
+    /// One chunk: tile rows `tile_rows` of `grid` into their output rows `out`; the 16
+    /// products shared out over rayon's threads when `parallel_products`.
+    #[allow(clippy::too_many_arguments)]
+    fn winograd_chunk(
+        &self,
+        u: &[f32],
+        input: &[f32],
+        grid: Grid,
+        tile_rows: Range<usize>,
+        out: &mut [f32],
+        epilogue: Epilogue,
+        parallel_products: bool,
+    ) {
+        let (mut v, mut m) = BUFFERS.take();
+        let tiles = tile_rows.len() * grid.tiles_w;
+        v.resize(16 * tiles * grid.cin, 0.0);
+        m.resize(16 * tiles * grid.cout, 0.0);
+        grid.input_transform(input, tile_rows.clone(), &mut v);
+        let product = |((m, v), u): ((&mut [f32], &[f32]), &[f32])| {
+            gemm_into(m, v, u, grid.cin, false);
+        };
+        let (m_len, v_len, u_len) = (tiles * grid.cout, tiles * grid.cin, grid.cin * grid.cout);
+        if parallel_products {
+            m.par_chunks_exact_mut(m_len)
+                .zip(v.par_chunks_exact(v_len))
+                .zip(u.par_chunks_exact(u_len))
+                .for_each(product);
+        } else {
+            m.chunks_exact_mut(m_len)
+                .zip(v.chunks_exact(v_len))
+                .zip(u.chunks_exact(u_len))
+                .for_each(product);
+        }
+        grid.output_transform(&m, tile_rows, out, epilogue == Epilogue::BiasResidualRelu);
+        apply_epilogue(out, &self.bias, epilogue);
+        BUFFERS.set((v, m));
+    }
 }
 
 impl Grid {
     /// `V = B^T d B` of every tile of tile rows `tile_rows` into `v` (`[16][tiles][cin]`),
     /// `d` the 4x4 input block at `(2 ty - 1, 2 tx - 1)`, zero outside the image.
-    fn input_transform(&self, input: &[f32], tile_rows: std::ops::Range<usize>, v: &mut [f32]) {
+    fn input_transform(&self, input: &[f32], tile_rows: Range<usize>, v: &mut [f32]) {
         let (cin, height, width) = (self.cin, self.stack.height, self.stack.width);
         let tiles = tile_rows.len() * self.tiles_w;
         let zero = vec![0f32; cin];
@@ -236,7 +276,7 @@ impl Grid {
     fn output_transform(
         &self,
         m: &[f32],
-        tile_rows: std::ops::Range<usize>,
+        tile_rows: Range<usize>,
         out: &mut [f32],
         accumulate: bool,
     ) {
@@ -325,8 +365,12 @@ mod tests {
     fn winograd_matches_im2col_for_every_epilogue_and_odd_sizes() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         // (cin, cout, height, width, images): odd and even sides, single pixels and rows,
-        // channel counts that are not multiples of 16, one and several images.
+        // channel counts that are not multiples of 16, one and several images; parallel,
+        // the small ones share their products out over the threads, 40 x 40 its chunks; the
+        // last is several chunks on one thread, across the image boundary.
         let cases = [
+            (8, 8, 40, 40, 1),
+            (48, 40, 40, 39, 2),
             (5, 6, 9, 7, 1),
             (20, 17, 8, 8, 3),
             (3, 40, 1, 1, 2),
@@ -475,8 +519,13 @@ mod timing {
                 let grid = Grid::new(&conv, stack);
                 println!(
                     "{channels:3} ch {side:2}x{side:2} x{images} parallel {parallel:5}: tiles/chunk \
-                     {:4}, im2col {:7.3} ms, winograd {:7.3} ms, ratio {:.2}",
+                     {:4} (runs {}), im2col {:7.3} ms, winograd {:7.3} ms, ratio {:.2}",
                     grid.chunk_rows(parallel) * grid.tiles_w,
+                    if conv.winograd_pays(stack, parallel).is_some() {
+                        "winograd"
+                    } else {
+                        "im2col"
+                    },
                     direct * 1e3,
                     winograd * 1e3,
                     direct / winograd
