@@ -27,7 +27,7 @@ fn main() {
         .init(&device)
         .unwrap();
     let winograd = FoldedResNet::new(&network).unwrap();
-    let im2col = winograd.clone().without_winograd();
+    let im2col = FoldedResNet::new_without_winograd(&network).unwrap();
     drop(network);
     let side = 256;
     println!(

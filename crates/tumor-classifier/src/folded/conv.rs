@@ -379,7 +379,7 @@ mod tests {
                 var: random(&mut rng, cout, 0.5, 2.0),
                 epsilon: 1e-5,
             };
-            let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn);
+            let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn, false);
             let stack = Stack {
                 images,
                 height: h,

@@ -99,7 +99,13 @@ impl FoldedResNet {
     /// layer this path does not implement, which the models of [`crate::ResNetConfig`]
     /// never contain.
     pub fn new(model: &ResNet) -> Result<Self> {
-        let stem = FoldedConv::from_burn(&model.conv1, &model.bn1, "conv1")?;
+        Self::fold(model, true)
+    }
+
+    /// [`FoldedResNet::new`], with Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions
+    /// when `winograd`.
+    fn fold(model: &ResNet, winograd: bool) -> Result<Self> {
+        let stem = FoldedConv::from_burn(&model.conv1, &model.bn1, "conv1", winograd)?;
         let mut blocks = Vec::new();
         let stages = [&model.layer1, &model.layer2, &model.layer3, &model.layer4];
         for (stage, layer) in stages.into_iter().enumerate() {
@@ -119,11 +125,11 @@ impl FoldedResNet {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (conv, bn))| {
-                        FoldedConv::from_burn(conv, bn, &name(&format!("conv{}", i + 1)))
+                        FoldedConv::from_burn(conv, bn, &name(&format!("conv{}", i + 1)), winograd)
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let downsample = downsample
-                    .map(|d| FoldedConv::from_burn(&d.conv, &d.bn, &name("downsample")))
+                    .map(|d| FoldedConv::from_burn(&d.conv, &d.bn, &name("downsample"), winograd))
                     .transpose()?;
                 blocks.push(FoldedBlock { convs, downsample });
             }
@@ -155,18 +161,10 @@ impl FoldedResNet {
         })
     }
 
-    /// The same network with every convolution on the im2col path (Winograd F(2x2, 3x3)
-    /// turned off, and its transformed weights dropped): same logits to float rounding, for
-    /// comparing the two paths (`docs/benchmarks.md`).
-    pub fn without_winograd(mut self) -> Self {
-        let convs = self
-            .blocks
-            .iter_mut()
-            .flat_map(|b| b.convs.iter_mut().chain(b.downsample.as_mut()));
-        for conv in std::iter::once(&mut self.stem).chain(convs) {
-            conv.winograd = None;
-        }
-        self
+    /// The same network on the im2col path only (no Winograd F(2x2, 3x3)): same logits to
+    /// float rounding, for comparing the two paths (`docs/benchmarks.md`).
+    pub fn new_without_winograd(model: &ResNet) -> Result<Self> {
+        Self::fold(model, false)
     }
 
     /// Logits per image.

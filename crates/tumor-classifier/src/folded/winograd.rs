@@ -48,6 +48,13 @@ const MIN_CHUNK_TILES: usize = 64;
 /// in `docs/benchmarks.md`, "tumor-classifier").
 const MIN_TILES: usize = 48;
 
+/// A convolution whose transformed weights are at most this many floats (16 MiB: ResNet-34's
+/// 3x3 convolutions up to `layer3`, 256 channels) holds only those and always runs by
+/// Winograd, however few its tiles: reading its weights costs little even on a small plane,
+/// and it keeps the weights held once. Wider ones (`layer4`, 512 channels, 17 MiB
+/// transformed) also keep the im2col weights, for stacks with few tiles ([`MIN_TILES`]).
+pub(crate) const ONLY_WINOGRAD_FLOATS: usize = 16 * 256 * 256;
+
 thread_local! {
     /// Each thread's `V` and `M` buffers, kept between chunks and calls; taken out for one
     /// chunk, so a chunk that rayon starts on a thread waiting inside another gets its own.
@@ -141,9 +148,14 @@ impl Grid {
 
 impl FoldedConv {
     /// The transformed weights when the Winograd path should run this convolution on
-    /// `stack` (see [`MIN_TILES`]): it has them, and chunks hold enough tiles.
+    /// `stack` (see [`MIN_TILES`]): it has them, and it holds no im2col weights
+    /// ([`ONLY_WINOGRAD_FLOATS`]), runs a single stack over the threads (the products are
+    /// then shared out) or its chunks hold enough tiles.
     pub(crate) fn winograd_pays(&self, stack: Stack, parallel: bool) -> Option<&[f32]> {
         let u = self.winograd.as_deref()?;
+        if self.weights.is_empty() {
+            return Some(u);
+        }
         let grid = Grid::new(self, stack);
         (parallel || grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
     }
@@ -393,12 +405,9 @@ mod tests {
                     .collect(),
                 epsilon: 1e-5,
             };
-            let conv = FoldedConv::fold(&weight, [cout, cin, 3, 3], 1, &bn);
+            let conv = FoldedConv::fold(&weight, [cout, cin, 3, 3], 1, &bn, true);
             let u = conv.winograd.clone().expect("a 3x3 stride-1 convolution");
-            let im2col = FoldedConv {
-                winograd: None,
-                ..conv.clone()
-            };
+            let im2col = FoldedConv::fold(&weight, [cout, cin, 3, 3], 1, &bn, false);
             let stack = Stack {
                 images,
                 height,
@@ -440,24 +449,38 @@ mod tests {
     }
 
     #[test]
-    fn large_planes_take_the_winograd_path_and_small_ones_im2col() {
-        let bn = BatchNormStats {
-            gamma: vec![1.0; 8],
-            beta: vec![0.0; 8],
-            mean: vec![0.0; 8],
-            var: vec![1.0; 8],
-            epsilon: 0.0,
+    fn narrow_layers_hold_only_winograd_weights_and_wide_ones_choose_by_tiles() {
+        let conv = |channels: usize, stride: usize| {
+            let bn = BatchNormStats {
+                gamma: vec![1.0; channels],
+                beta: vec![0.0; channels],
+                mean: vec![0.0; channels],
+                var: vec![1.0; channels],
+                epsilon: 0.0,
+            };
+            let weight = vec![0.1; channels * channels * 9];
+            FoldedConv::fold(&weight, [channels, channels, 3, 3], stride, &bn, true)
         };
-        let conv = FoldedConv::fold(&vec![0.1; 8 * 8 * 9], [8, 8, 3, 3], 1, &bn);
-        let stack = |side| Stack {
-            images: 1,
+        let stack = |images, side| Stack {
+            images,
             height: side,
             width: side,
         };
-        assert!(conv.winograd_pays(stack(64), false).is_some());
-        assert!(conv.winograd_pays(stack(4), false).is_none());
-        let strided = FoldedConv::fold(&vec![0.1; 8 * 8 * 9], [8, 8, 3, 3], 2, &bn);
-        assert!(strided.winograd_pays(stack(64), false).is_none());
+        // Narrow: Winograd weights only, whatever the plane.
+        let narrow = conv(8, 1);
+        assert!(narrow.weights.is_empty());
+        assert!(narrow.winograd_pays(stack(1, 2), false).is_some());
+        // Strided: im2col only.
+        let strided = conv(8, 2);
+        assert!(strided.winograd.is_none() && !strided.weights.is_empty());
+        assert!(strided.winograd_pays(stack(1, 64), false).is_none());
+        // Wide (ResNet-34's layer4): both; im2col for one 8 x 8 image on one thread (16
+        // tiles), Winograd for a stack of four or one image over the threads.
+        let wide = conv(512, 1);
+        assert!(wide.winograd.is_some() && !wide.weights.is_empty());
+        assert!(wide.winograd_pays(stack(1, 8), false).is_none());
+        assert!(wide.winograd_pays(stack(4, 8), false).is_some());
+        assert!(wide.winograd_pays(stack(1, 8), true).is_some());
     }
 }
 
@@ -499,9 +522,10 @@ mod timing {
                 var: vec![1.0; channels],
                 epsilon: 0.0,
             };
-            let conv = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn);
+            let conv = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn, true);
+            let direct = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn, false);
             let u = conv.winograd.clone().unwrap_or_default();
-            for (images, parallel) in [(1, true), (4, false)] {
+            for (images, parallel) in [(1, true), (1, false), (4, false)] {
                 let stack = Stack {
                     images,
                     height: side,
@@ -511,7 +535,7 @@ mod timing {
                 let input: Vec<f32> = (0..len).map(|i| (i % 13) as f32 * 0.1).collect();
                 let mut out = vec![0f32; len];
                 let direct = median(|| {
-                    conv.run_im2col(&input, stack, &mut out, Epilogue::BiasRelu, parallel);
+                    direct.run_im2col(&input, stack, &mut out, Epilogue::BiasRelu, parallel);
                 });
                 let winograd = median(|| {
                     conv.run_winograd(&u, &input, stack, &mut out, Epilogue::BiasRelu, parallel);
