@@ -150,15 +150,17 @@ impl Grid {
 impl FoldedConv {
     /// The transformed weights when the Winograd path should run this convolution on
     /// `stack` (see [`MIN_TILES`]): it has them, and it holds no im2col weights
-    /// ([`ONLY_WINOGRAD_FLOATS`]), runs a single stack over the threads (the products are
-    /// then shared out) or its chunks hold enough tiles.
+    /// ([`ONLY_WINOGRAD_FLOATS`]), runs a single stack over several threads (the products
+    /// are then shared out) or its chunks hold enough tiles.
     pub(crate) fn winograd_pays(&self, stack: Stack, parallel: bool) -> Option<&[f32]> {
         let u = self.winograd.as_deref()?;
         if self.weights.is_empty() {
             return Some(u);
         }
+        // Sharing the products out only helps with more than one thread.
+        let shared = parallel && rayon::current_num_threads() > 1;
         let grid = Grid::new(self, stack);
-        (parallel || grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
+        (shared || grid.chunk_rows(parallel) * grid.tiles_w >= MIN_TILES).then_some(u)
     }
 
     /// [`FoldedConv::run`] by Winograd F(2x2, 3x3) for a 3x3 stride-1 convolution whose
@@ -175,7 +177,7 @@ impl FoldedConv {
     ) {
         let grid = Grid::new(self, stack);
         let rows = grid.chunk_rows(parallel);
-        if parallel && rows * grid.tiles_w < MIN_TILES {
+        if parallel && rows * grid.tiles_w < MIN_TILES && rayon::current_num_threads() > 1 {
             // Too few tiles to share out by chunks (a deep layer of a single stack): one
             // chunk, its 16 products shared out over the threads, so that each thread reads
             // only its share of the weights.
@@ -476,12 +478,13 @@ mod tests {
         assert!(strided.winograd.is_none() && !strided.weights.is_empty());
         assert!(strided.winograd_pays(stack(1, 64), false).is_none());
         // Wide (ResNet-34's layer4): both; im2col for one 8 x 8 image on one thread (16
-        // tiles), Winograd for a stack of four or one image over the threads.
+        // tiles), Winograd for a stack of four or one image over several threads.
         let wide = conv(512, 1);
         assert!(wide.winograd.is_some() && !wide.weights.is_empty());
         assert!(wide.winograd_pays(stack(1, 8), false).is_none());
         assert!(wide.winograd_pays(stack(4, 8), false).is_some());
-        assert!(wide.winograd_pays(stack(1, 8), true).is_some());
+        let threads = rayon::current_num_threads();
+        assert_eq!(wide.winograd_pays(stack(1, 8), true).is_some(), threads > 1);
     }
 }
 
