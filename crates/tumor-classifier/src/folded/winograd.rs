@@ -36,23 +36,24 @@ const CHUNK_FLOATS: usize = 1 << 19;
 
 /// Chunks hold at least this many tiles even past [`CHUNK_FLOATS`] (wide layers on small
 /// planes: ResNet-34's `layer4`, 512 channels on 8 x 8): every chunk reads and packs all 16
-/// transformed weight matrices (17 MiB for `layer4`), so too small a chunk would spend its
+/// transformed weight matrices (16 MiB for `layer4`), so too small a chunk would spend its
 /// time on weights rather than on products.
 const MIN_CHUNK_TILES: usize = 64;
 
 /// Winograd runs only when a chunk holds at least this many tiles. Each chunk multiplies by
 /// all 16 transformed weight matrices (16/9 the bytes of the direct ones, packed by gemm
-/// once per chunk), so on small planes with wide layers (ResNet-34's 8 x 8 `layer4` at
-/// batch 1: 16 tiles per image, 2.4 M weights per convolution) the products become bound by
-/// reading and packing weights and are slower than im2col, which reads 9/16 of the bytes
-/// for the same output; from a few dozen tiles on the 2.25x fewer multiplies win (measured
-/// in `docs/benchmarks.md`, "tumor-classifier").
+/// once per chunk), so on small planes with wide layers (ResNet-34's 8 x 8 `layer4` for one
+/// image on one thread: 16 tiles, 2.4 M weights per convolution) the products become bound
+/// by reading and packing weights and are slower than im2col (0.6x), which reads 9/16 of the
+/// bytes for the same output; from a few dozen tiles on the 2.25x fewer multiplies win
+/// (measured in `docs/benchmarks.md`, "tumor-classifier"). A single stack over several
+/// threads shares the products out instead and needs no minimum.
 const MIN_TILES: usize = 48;
 
-/// A convolution whose transformed weights are at most this many floats (16 MiB: ResNet-34's
+/// A convolution whose transformed weights are at most this many floats (4 MiB: ResNet-34's
 /// 3x3 convolutions up to `layer3`, 256 channels) holds only those and always runs by
 /// Winograd, however few its tiles: reading its weights costs little even on a small plane,
-/// and it keeps the weights held once. Wider ones (`layer4`, 512 channels, 17 MiB
+/// and it keeps the weights held once. Wider ones (`layer4`, 512 channels, 16 MiB
 /// transformed) also keep the im2col weights, for stacks with few tiles ([`MIN_TILES`]).
 pub(crate) const ONLY_WINOGRAD_FLOATS: usize = 16 * 256 * 256;
 
