@@ -122,3 +122,30 @@ fn malformed_input_is_an_error() {
     // The smallest image works: every layer keeps at least one pixel.
     assert_eq!(folded.forward(&[0.5; 3], [1, 3, 1, 1]).unwrap().len(), 2);
 }
+
+/// Full width, so that `layer4` (512 channels) holds both kinds of weights and switches:
+/// Winograd for one image over the threads, im2col for two stacks of one 2 x 2 plane. The
+/// Winograd network must give the im2col-only network's logits.
+#[test]
+fn winograd_and_im2col_networks_agree_at_full_width() {
+    let device = Device::flex();
+    let model = model(Arch::ResNet34, 1.0, 3, &device);
+    let winograd = FoldedResNet::new(&model).unwrap();
+    let im2col = FoldedResNet::new_without_winograd(&model).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    for batch in [1, 2] {
+        let shape = [batch, 3, 64, 61];
+        let input = uniform(&mut rng, shape.iter().product(), -2.0, 2.0);
+        let want = im2col.forward(&input, shape).unwrap();
+        let got = winograd.forward(&input, shape).unwrap();
+        let scale = want.iter().fold(1f32, |m, v| m.max(v.abs()));
+        let worst = got
+            .iter()
+            .zip(&want)
+            .fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            worst <= 1e-4 * scale,
+            "batch {batch}: off by {worst} (scale {scale})"
+        );
+    }
+}

@@ -94,6 +94,26 @@ impl FoldedConv {
         } else {
             out.resize(rows * cout, 0.0);
         }
+        if let Some(u) = self.winograd_pays(stack, parallel) {
+            self.run_winograd(u, input, stack, out, epilogue, parallel);
+        } else {
+            self.run_im2col(input, stack, out, epilogue, parallel);
+        }
+        output
+    }
+
+    /// [`FoldedConv::run`] by im2col + gemm, whatever the convolution (`out` already sized).
+    pub(crate) fn run_im2col(
+        &self,
+        input: &[f32],
+        stack: Stack,
+        out: &mut [f32],
+        epilogue: Epilogue,
+        parallel: bool,
+    ) {
+        let output = self.output_size(stack);
+        let rows = output.images * output.plane();
+        let cout = self.out_channels;
         let depth = self.kernel * self.kernel * self.in_channels;
         let threads = if parallel {
             rayon::current_num_threads()
@@ -114,7 +134,6 @@ impl FoldedConv {
         } else {
             out.chunks_mut(tile_rows * cout).enumerate().for_each(tile);
         }
-        output
     }
 
     /// One output tile: rows `first_row..` of the output (`out_tile` holds them, and the
@@ -142,13 +161,7 @@ impl FoldedConv {
             gemm_into(out_tile, &col, &self.weights, depth, accumulate);
             COL.set(col);
         }
-        let relu = epilogue != Epilogue::Bias;
-        for row in out_tile.chunks_exact_mut(self.out_channels) {
-            for (v, b) in row.iter_mut().zip(&self.bias) {
-                let x = *v + b;
-                *v = if relu { x.max(0.0) } else { x };
-            }
-        }
+        apply_epilogue(out_tile, &self.bias, epilogue);
     }
 
     /// Writes the receptive fields of output pixels `first_row..` (row-major over the
@@ -194,11 +207,23 @@ impl FoldedConv {
     }
 }
 
+/// Adds `bias` to every pixel of the NHWC rows `out` (the product, plus the shortcut for
+/// [`Epilogue::BiasResidualRelu`]) and applies the epilogue's ReLU, in place.
+pub(super) fn apply_epilogue(out: &mut [f32], bias: &[f32], epilogue: Epilogue) {
+    let relu = epilogue != Epilogue::Bias;
+    for row in out.chunks_exact_mut(bias.len()) {
+        for (v, b) in row.iter_mut().zip(bias) {
+            let x = *v + b;
+            *v = if relu { x.max(0.0) } else { x };
+        }
+    }
+}
+
 /// `dst = lhs x rhs` (or `dst += lhs x rhs` when `accumulate`), all row-major:
 /// `lhs` is `[m, depth]`, `rhs` is `[depth, n]`, `dst` is `[m, n]` with `m` taken from `lhs`;
 /// on this thread (callers parallelise over tiles).
 #[allow(unsafe_code)]
-fn gemm_into(dst: &mut [f32], lhs: &[f32], rhs: &[f32], depth: usize, accumulate: bool) {
+pub(super) fn gemm_into(dst: &mut [f32], lhs: &[f32], rhs: &[f32], depth: usize, accumulate: bool) {
     let m = lhs.len() / depth;
     let n = rhs.len() / depth;
     assert!(
@@ -354,7 +379,7 @@ mod tests {
                 var: random(&mut rng, cout, 0.5, 2.0),
                 epsilon: 1e-5,
             };
-            let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn);
+            let conv = FoldedConv::fold(&weight, [cout, cin, k, k], stride, &bn, false);
             let stack = Stack {
                 images,
                 height: h,

@@ -8,6 +8,7 @@ use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::prelude::*;
 
+use super::winograd::{ONLY_WINOGRAD_FLOATS, transform_weights};
 use crate::error::{ClassifierError, Result};
 
 /// A square convolution with its batch norm folded in, ready for [`FoldedConv::run`]
@@ -26,10 +27,14 @@ pub(crate) struct FoldedConv {
     pub out_channels: usize,
     /// Row-major `[kernel * kernel * in_channels, out_channels]`; row `(ky * kernel + kx) *
     /// in_channels + ci` holds the weights of input channel `ci` at kernel tap `(ky, kx)`,
-    /// which is the order im2col lays an NHWC window out in.
+    /// which is the order im2col lays an NHWC window out in. Empty when the convolution
+    /// always runs by Winograd (`winograd` small enough, see `fold`).
     pub weights: Vec<f32>,
     /// Per output channel, added after the product.
     pub bias: Vec<f32>,
+    /// For a 3x3 stride-1 convolution, the Winograd F(2x2, 3x3) transformed weights
+    /// (`super::winograd::transform_weights`), which `run` uses when they pay.
+    pub winograd: Option<Vec<f32>>,
 }
 
 /// A batch norm's inference-time statistics (PyTorch's and burn's
@@ -50,8 +55,16 @@ pub(crate) struct BatchNormStats {
 
 impl FoldedConv {
     /// Folds `bn` into a bias-free convolution given as PyTorch-layout weights
-    /// `[cout, cin, k, k]` (`shape`), with torchvision's padding `k / 2`.
-    pub fn fold(weight: &[f32], shape: [usize; 4], stride: usize, bn: &BatchNormStats) -> Self {
+    /// `[cout, cin, k, k]` (`shape`), with torchvision's padding `k / 2`; with `winograd`, a
+    /// 3x3 stride-1 convolution also gets its Winograd weights (and only those when they are
+    /// small, `super::winograd::ONLY_WINOGRAD_FLOATS`).
+    pub fn fold(
+        weight: &[f32],
+        shape: [usize; 4],
+        stride: usize,
+        bn: &BatchNormStats,
+        winograd: bool,
+    ) -> Self {
         let [out_channels, in_channels, kernel, _] = shape;
         let scale: Vec<f32> = bn
             .gamma
@@ -72,6 +85,15 @@ impl FoldedConv {
                 }
             }
         }
+        let winograd = (winograd && kernel == 3 && stride == 1)
+            .then(|| transform_weights(&weights, in_channels, out_channels));
+        if winograd
+            .as_ref()
+            .is_some_and(|u| u.len() <= ONLY_WINOGRAD_FLOATS)
+        {
+            // Always run by Winograd (`FoldedConv::winograd_pays`): hold the weights once.
+            weights = Vec::new();
+        }
         Self {
             kernel,
             stride,
@@ -80,13 +102,15 @@ impl FoldedConv {
             out_channels,
             weights,
             bias,
+            winograd,
         }
     }
 
-    /// Reads a burn convolution and the batch norm after it (`what` names them in errors).
+    /// Reads a burn convolution and the batch norm after it (`what` names them in errors);
+    /// `winograd` as in [`FoldedConv::fold`].
     /// Only what this crate's ResNets contain is accepted: square kernels, equal strides,
     /// padding `k / 2` on every side, no groups or dilation; a convolution bias is folded too.
-    pub fn from_burn(conv: &Conv2d, bn: &BatchNorm, what: &str) -> Result<Self> {
+    pub fn from_burn(conv: &Conv2d, bn: &BatchNorm, what: &str, winograd: bool) -> Result<Self> {
         let [out_channels, in_channels, kh, kw] = conv.weight.val().dims();
         let pad = kh / 2;
         let supported = kh == kw
@@ -129,6 +153,7 @@ impl FoldedConv {
             [out_channels, in_channels, kh, kw],
             conv.stride[0],
             &stats,
+            winograd,
         ))
     }
 }
@@ -159,7 +184,7 @@ mod tests {
             var: vec![3.0, 0.25, 1.0],
             epsilon: 1e-5,
         };
-        let folded = FoldedConv::fold(&weight, [3, 2, 1, 1], 1, &bn);
+        let folded = FoldedConv::fold(&weight, [3, 2, 1, 1], 1, &bn, true);
         assert_eq!((folded.kernel, folded.pad, folded.stride), (1, 0, 1));
         for o in 0..3 {
             let scale = bn.gamma[o] / (bn.var[o] + 1e-5).sqrt();

@@ -1,8 +1,9 @@
 //! An inference-only CPU ResNet with every batch norm folded into its convolution
 //! ([`FoldedResNet`]). Burn's `flex` backend runs the same network with a separate pass per
 //! batch norm, ReLU and residual add and NCHW/NHWC conversions around each im2col; here each
-//! convolution is im2col + `gemm` on NHWC activations with the bias, the shortcut and ReLU
-//! applied to each output tile while it is in cache. A batch is cut into stacks of up to
+//! convolution is im2col + `gemm` on NHWC activations (Winograd F(2x2, 3x3) + `gemm` for the
+//! 3x3 stride-1 ones where it pays) with the bias, the shortcut and ReLU applied to each
+//! output tile while it is in cache. A batch is cut into stacks of up to
 //! [`MAX_STACK`] images that go through the network layer by layer (so each layer's weights
 //! are read once per stack), one stack per thread, or each layer's output tiles shared out
 //! over the threads when there is a single stack; per-thread buffers are reused between
@@ -11,9 +12,11 @@
 //!
 //! - [`fold`]: weights out of the burn module, batch norm folded in.
 //! - [`conv`]: the convolution and max-pool kernels.
+//! - [`winograd`]: Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions where it pays.
 
 mod conv;
 mod fold;
+mod winograd;
 
 use std::cell::Cell;
 
@@ -30,8 +33,11 @@ use fold::{FoldedConv, values};
 const MAX_STACK: usize = 4;
 
 /// A [`ResNet`] folded for fast CPU inference: NHWC activations, batch norm folded into the
-/// convolutions, fused epilogues. Build it from a trained model with [`FoldedResNet::new`];
-/// it holds its own copy of the weights (about the model's size) and never changes them.
+/// convolutions, fused epilogues, Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions.
+/// Build it from a trained model with [`FoldedResNet::new`]; it holds its own copy of the
+/// weights and never changes them (for ResNet-34 about 2.2x the model's 87 MB: Winograd
+/// weights are 16/9 the direct ones, and the 512-channel layers keep both, see
+/// `winograd::ONLY_WINOGRAD_FLOATS`).
 #[derive(Clone)]
 pub struct FoldedResNet {
     /// 7x7 stride-2 stem (with `bn1`).
@@ -97,7 +103,13 @@ impl FoldedResNet {
     /// layer this path does not implement, which the models of [`crate::ResNetConfig`]
     /// never contain.
     pub fn new(model: &ResNet) -> Result<Self> {
-        let stem = FoldedConv::from_burn(&model.conv1, &model.bn1, "conv1")?;
+        Self::fold(model, true)
+    }
+
+    /// [`FoldedResNet::new`], with Winograd F(2x2, 3x3) for the 3x3 stride-1 convolutions
+    /// when `winograd`.
+    fn fold(model: &ResNet, winograd: bool) -> Result<Self> {
+        let stem = FoldedConv::from_burn(&model.conv1, &model.bn1, "conv1", winograd)?;
         let mut blocks = Vec::new();
         let stages = [&model.layer1, &model.layer2, &model.layer3, &model.layer4];
         for (stage, layer) in stages.into_iter().enumerate() {
@@ -117,11 +129,11 @@ impl FoldedResNet {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (conv, bn))| {
-                        FoldedConv::from_burn(conv, bn, &name(&format!("conv{}", i + 1)))
+                        FoldedConv::from_burn(conv, bn, &name(&format!("conv{}", i + 1)), winograd)
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let downsample = downsample
-                    .map(|d| FoldedConv::from_burn(&d.conv, &d.bn, &name("downsample")))
+                    .map(|d| FoldedConv::from_burn(&d.conv, &d.bn, &name("downsample"), winograd))
                     .transpose()?;
                 blocks.push(FoldedBlock { convs, downsample });
             }
@@ -151,6 +163,12 @@ impl FoldedResNet {
             features,
             classes,
         })
+    }
+
+    /// The same network on the im2col path only (no Winograd F(2x2, 3x3)): same logits to
+    /// float rounding, for comparing the two paths (`docs/benchmarks.md`).
+    pub fn new_without_winograd(model: &ResNet) -> Result<Self> {
+        Self::fold(model, false)
     }
 
     /// Logits per image.
