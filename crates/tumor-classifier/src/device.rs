@@ -49,13 +49,23 @@ impl std::fmt::Display for ComputeDevice {
 }
 
 impl ComputeDevice {
-    /// The burn device for inference, or a clear error when the GPU is missing or this
-    /// build has no CUDA support.
-    pub fn to_burn(self) -> Result<Device> {
+    /// The burn device, or a clear error when the GPU is missing or this build has no CUDA
+    /// support. Crate-private: inference takes a [`ComputeDevice`] and never shows burn.
+    pub(crate) fn burn_device(self) -> Result<Device> {
         match self {
             Self::Cpu => Ok(Device::flex()),
             Self::Cuda(index) => cuda_device(index),
         }
+    }
+
+    /// The burn device, for training code and tests that build burn modules themselves
+    /// (`train` feature); errors as [`ResNetTumorModel::from_checkpoint`] does when the GPU
+    /// is missing or this build has no CUDA support.
+    ///
+    /// [`ResNetTumorModel::from_checkpoint`]: crate::ResNetTumorModel::from_checkpoint
+    #[cfg(feature = "train")]
+    pub fn to_burn(self) -> Result<Device> {
+        self.burn_device()
     }
 }
 
@@ -106,9 +116,9 @@ mod tests {
 
     #[test]
     fn cpu_always_works_and_a_missing_gpu_is_an_error_not_a_panic() {
-        assert!(ComputeDevice::Cpu.to_burn().is_ok());
+        assert!(ComputeDevice::Cpu.burn_device().is_ok());
         // No test machine of this project has 1000 GPUs.
-        let err = ComputeDevice::Cuda(999).to_burn().unwrap_err();
+        let err = ComputeDevice::Cuda(999).burn_device().unwrap_err();
         assert!(err.to_string().contains("cuda") || err.to_string().contains("CUDA"));
     }
 }

@@ -24,6 +24,20 @@ pub enum ClassifierError {
         #[source]
         source: image::ImageError,
     },
+    /// A configuration text (JSON: a training config, a resume state, a checkpoint's model
+    /// spec) could not be read: the file it came from (when one), the dotted path of the
+    /// offending field (e.g. `model.resnet.widht`; empty for the document) and the parser's
+    /// error.
+    #[error("{}{source}", crate::config_text::location(.path.as_deref(), .field))]
+    ConfigText {
+        /// The file the text came from, when one.
+        path: Option<PathBuf>,
+        /// The dotted path of the offending field.
+        field: String,
+        /// What the JSON parser said.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A configuration value is out of range or inconsistent.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
