@@ -5,7 +5,7 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ClassifierError, Result};
+use crate::error::{ClassifierError, DeviceError, Result};
 
 /// A compute device as a user names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -30,11 +30,7 @@ impl std::str::FromStr for ComputeDevice {
                 .strip_prefix("cuda:")
                 .and_then(|index| index.parse().ok())
                 .map(Self::Cuda)
-                .ok_or_else(|| {
-                    ClassifierError::Device(format!(
-                        "unknown device `{s}` (expected cpu, cuda or cuda:N)"
-                    ))
-                }),
+                .ok_or_else(|| DeviceError::UnknownName { name: s.to_owned() }.into()),
         }
     }
 }
@@ -78,22 +74,15 @@ fn cuda_device(index: usize) -> Result<Device> {
     if index < found {
         Ok(Device::cuda(index))
     } else if found == 0 {
-        Err(ClassifierError::Device(
-            "no CUDA GPU found (no NVIDIA driver / libcuda, or no device visible); use --device cpu"
-                .into(),
-        ))
+        Err(DeviceError::NoGpu.into())
     } else {
-        Err(ClassifierError::Device(format!(
-            "CUDA device {index} requested but only {found} found"
-        )))
+        Err(DeviceError::NoSuchGpu { index, found }.into())
     }
 }
 
 #[cfg(not(feature = "cuda"))]
 fn cuda_device(index: usize) -> Result<Device> {
-    Err(ClassifierError::Device(format!(
-        "cuda:{index} requested but this build has no CUDA support (rebuild with the `cuda` feature)"
-    )))
+    Err(DeviceError::NoCudaSupport { index }.into())
 }
 
 #[cfg(test)]
@@ -110,7 +99,10 @@ mod tests {
             assert_eq!(text.parse::<ComputeDevice>().unwrap(), device);
         }
         assert_eq!(ComputeDevice::Cuda(2).to_string(), "cuda:2");
-        assert!("tpu".parse::<ComputeDevice>().is_err());
+        assert!(matches!(
+            "tpu".parse::<ComputeDevice>(),
+            Err(ClassifierError::Device(DeviceError::UnknownName { name })) if name == "tpu"
+        ));
         assert!("cuda:x".parse::<ComputeDevice>().is_err());
     }
 
@@ -119,6 +111,7 @@ mod tests {
         assert!(ComputeDevice::Cpu.burn_device().is_ok());
         // No test machine of this project has 1000 GPUs.
         let err = ComputeDevice::Cuda(999).burn_device().unwrap_err();
+        assert!(matches!(err, ClassifierError::Device(_)), "{err:?}");
         assert!(err.to_string().contains("cuda") || err.to_string().contains("CUDA"));
     }
 }
