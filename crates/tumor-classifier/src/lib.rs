@@ -23,6 +23,9 @@
 //!   the burn `ResNet` module, `load_checkpoint` / `save_checkpoint` / `import_pytorch` on
 //!   burn models, `FoldedResNet`, `images_to_tensor`, `ComputeDevice::to_burn`, and `burn`
 //!   itself re-exported so that its version matches.
+//! - `ndarray` (off by default): the tumour grid as arrays, `TumorMap::probability_array`
+//!   (`Array2<f32>`, NaN off tissue) and `TumorMask::view` / `Bitmap::view` (zero-copy
+//!   `ArrayView2<bool>`).
 //! - `cuda`: burn's CUDA backend (`docs/tumor-classifier.md`, "CUDA builds").
 //!
 //! ```
@@ -50,6 +53,8 @@
 //! ```
 
 mod annotation;
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod atomic;
 #[cfg(feature = "train")]
 mod augment;
@@ -81,10 +86,14 @@ pub use annotation::{
     polygons_from_geojson,
 };
 pub use device::ComputeDevice;
-pub use error::{ClassifierError, Result};
+pub use error::{ClassifierError, DeviceError, Result};
 pub use geometry::{Bitmap, GridGeometry, Rect};
 pub use metrics::{ConfusionMatrix, PatchMetrics, patch_metrics};
 pub use model::{Arch, ResNetConfig};
+/// The `ndarray` version of [`TumorMap::probability_array`], [`TumorMask::view`] and
+/// [`Bitmap::view`] (`ndarray` feature).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 pub use preprocess::{Normalization, images_to_nchw};
 pub use slide_inference::{InferenceConfig, classify_slide, slide_grid};
 pub use spec::ModelSpec;
