@@ -1,7 +1,7 @@
 //! Stage 2 (tumour classifier): forward pass of the full-width ResNet-34 (2 classes) on
 //! batches of 256 x 256 patches on the CPU (burn `flex` backend), end to end from RGB
 //! patches to tumour probabilities, on burn's path and on the folded path
-//! (`tumor_classifier::FoldedResNet`, the default). Compare with `../shared/peers/resnet34.py`
+//! (`CpuKernel::Folded`, the default). Compare with `../shared/peers/resnet34.py`
 //! (onnxruntime / PyTorch); figures go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -22,20 +22,18 @@ fn patches(n: usize) -> Vec<image::RgbImage> {
 }
 
 fn resnet34_forward(c: &mut Criterion) {
-    let device = ComputeDevice::Cpu.to_burn().unwrap();
     let spec = ModelSpec {
         resnet: ResNetConfig::new(Arch::ResNet34, 1.0),
         ..ModelSpec::default()
     };
-    let network = spec.resnet.init(&device).unwrap();
+    let untrained = ResNetTumorModel::untrained(spec, ComputeDevice::Cpu).unwrap();
     // Burn's flex backend (the group's historical name) and the folded path beside it.
     for (group_name, kernel) in [
         ("classifier/resnet34_256px_cpu", CpuKernel::Burn),
         ("classifier/resnet34_256px_cpu_folded", CpuKernel::Folded),
     ] {
-        let model = ResNetTumorModel::new(network.clone(), spec.clone(), device.clone(), "bench")
-            .with_cpu_kernel(kernel)
-            .unwrap();
+        // The same weights on either path.
+        let model = untrained.clone().with_cpu_kernel(kernel).unwrap();
         let mut group = c.benchmark_group(group_name);
         group.sample_size(10);
         for batch in [1usize, 8, 32] {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use image::RgbImage;
-use wsi_io::writer::{Compression, PyramidWriter, WriterOptions};
+use wsi_io::{Compression, PyramidWriter, WriterOptions};
 
 /// The mosaic the bench writes, `size` x `size`, built once.
 fn mosaic(size: u32) -> RgbImage {

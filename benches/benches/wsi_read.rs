@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use image::RgbImage;
 use rayon::prelude::*;
-use wsi_io::writer::{Compression, PyramidWriter, WriterOptions};
+use wsi_io::{Compression, PyramidWriter, WriterOptions};
 use wsi_io::{OpenOptions, OpenSlideSlide, Slide};
 
 const TILE: u32 = 256;

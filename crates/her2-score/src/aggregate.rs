@@ -93,7 +93,7 @@ impl SlideAggregator {
             ("mean_dab_od", patch.mean_dab_od),
         ] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(ScoreError::InvalidPatch(format!("{name} = {value}")));
+                return Err(ScoreError::InvalidPatch { field: name, value });
             }
         }
         let pixels = u64::from(patch.width) * u64::from(patch.height);

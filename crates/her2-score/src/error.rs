@@ -75,12 +75,52 @@ pub enum ScoreError {
     /// A configuration text could not be parsed (the error names the field).
     #[error(transparent)]
     ConfigText(#[from] crate::config_text::ConfigParseError),
-    /// A configuration value is out of its valid range.
-    #[error("invalid scoring configuration: {0}")]
-    InvalidConfig(String),
+    /// A configuration value is out of its valid range, or settings that cannot go together.
+    #[error("invalid scoring configuration: {field}: {problem}")]
+    InvalidConfig {
+        /// The dotted path of the offending field (e.g. `intensity.scale_limits`).
+        field: String,
+        /// What is wrong with its value, the value included.
+        problem: String,
+    },
     /// A patch's features hold a value no real patch can have (NaN, infinite, negative).
-    #[error("invalid patch features: {0}")]
-    InvalidPatch(String),
+    #[error("invalid patch features: {field} = {value}")]
+    InvalidPatch {
+        /// The [`stain_features::PatchFeatures`] field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// The controls' membranes read too far from the reference control for their scale to be
+    /// trusted (`calibrate_from_controls`).
+    #[error(
+        "the controls read a median membrane OD of {median_od:.3}, {scale:.2}x the reference \
+         {reference_od}: outside intensity.scale_limits [{}, {}] (a failed stain or not 3+ \
+         controls?)",
+        limits[0], limits[1]
+    )]
+    ControlsOutOfRange {
+        /// The controls' median complete-membrane optical density.
+        median_od: f64,
+        /// That median over the reference.
+        scale: f64,
+        /// `intensity.reference_control_od`.
+        reference_od: f64,
+        /// `intensity.scale_limits`.
+        limits: [f64; 2],
+    },
+    /// Fitting the intensity cuts needs every slide's membrane OD histogram, and some lack it.
+    #[error(
+        "fitting the intensity cuts needs every slide's membrane OD histogram (the features \
+         CSV's `membrane_od` column, written since her2 0.2); slide `{first}` and {more} more \
+         lack it: score them again"
+    )]
+    MissingHistograms {
+        /// The first slide without one.
+        first: String,
+        /// How many more lack one.
+        more: usize,
+    },
     /// A text could not be parsed as a HER2 score, rule or objective.
     #[error("cannot parse `{text}` as {what}")]
     Parse {
@@ -103,6 +143,16 @@ pub enum ScoreError {
         /// The encoder's message.
         message: String,
     },
+}
+
+impl ScoreError {
+    /// An [`InvalidConfig`](Self::InvalidConfig) error on `field`.
+    pub fn invalid_config(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::InvalidConfig {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
 }
 
 /// The crate's result type.

@@ -67,26 +67,30 @@ impl Default for AnchorConfig {
 impl AnchorConfig {
     /// Checks the settings; the message names the field.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(ScoreError::InvalidConfig(m));
+        let bad = |field: &str, problem: String| Err(ScoreError::invalid_config(field, problem));
         if !(self.reference_control_od.is_finite() && self.reference_control_od > 0.0) {
-            return bad(format!(
-                "intensity.reference_control_od = {} must be > 0",
-                self.reference_control_od
-            ));
+            return bad(
+                "intensity.reference_control_od",
+                format!("{} must be > 0", self.reference_control_od),
+            );
         }
         let [lo, hi] = self.scale_limits;
         if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo <= 1.0 && 1.0 <= hi) {
-            return bad(format!(
-                "intensity.scale_limits = [{lo}, {hi}] must satisfy 0 < min <= 1 <= max"
-            ));
+            return bad(
+                "intensity.scale_limits",
+                format!("[{lo}, {hi}] must satisfy 0 < min <= 1 <= max"),
+            );
         }
         if let Some(c) = &self.lab_cuts {
             let (f, w, i) = (c.faint, c.weak_moderate, c.intense);
             if !(f.is_finite() && i.is_finite() && 0.0 < f && f < w && w < i) {
-                return bad(format!(
-                    "intensity.lab_cuts = faint {f}, weak_moderate {w}, intense {i} must be \
-                     finite with 0 < faint < weak_moderate < intense"
-                ));
+                return bad(
+                    "intensity.lab_cuts",
+                    format!(
+                        "faint {f}, weak_moderate {w}, intense {i} must be finite with \
+                         0 < faint < weak_moderate < intense"
+                    ),
+                );
             }
         }
         Ok(())

@@ -190,11 +190,7 @@ impl TileSource {
         if image.dimensions() == (region.out_w, region.out_h) {
             Ok(image)
         } else {
-            Ok(wsi_io::resize::resize_rgb(
-                image,
-                region.out_w,
-                region.out_h,
-            )?)
+            Ok(wsi_io::resize_rgb(image, region.out_w, region.out_h)?)
         }
     }
 }

@@ -34,6 +34,19 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Features
+//!
+//! - `openslide` (default): whole-slide files (SVS, NDPI, MRXS, tiled TIFF, ...) through
+//!   libopenslide; without it, plain images and slides held in memory.
+//! - `train`: tumor-classifier's training API (`tumor_classifier::train`, `TrainConfig`, the
+//!   data sets, the burn-level model types). Scoring needs none of it: a ResNet is loaded
+//!   with `tumor_classifier::ResNetTumorModel::from_checkpoint` on a `ComputeDevice`.
+//! - `ndarray`: arrays at the seams, re-exported as `her2::ndarray` when on:
+//!   stain planes as zero-copy views (`stain_features::StainPlanes::view`), a patch's cells as
+//!   a table (`stain_features::cell_table`), the tumour probability grid and mask
+//!   (`tumor_classifier::TumorMap::probability_array`, `TumorMask::view`);
+//!   `examples/ndarray_seams.rs` shows them.
 
 mod annotated;
 mod cells;
@@ -83,6 +96,10 @@ pub use her2_score;
 pub use ihc_synth;
 pub use qupath_geojson;
 pub use stain_features;
+/// `ndarray`, the version the stain planes, cell tables and tumour grids come as (`ndarray`
+/// feature; `examples/ndarray_seams.rs`).
+#[cfg(feature = "ndarray")]
+pub use stain_features::ndarray;
 pub use tissue_mask;
 pub use tumor_classifier;
 pub use wsi_io;

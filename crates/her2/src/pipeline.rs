@@ -597,7 +597,7 @@ fn read_with_context(
         .y
         .saturating_sub((top as f64 * ds).round() as u64);
     let pixels = slide.read_region(x0 as i64, y0 as i64, patch.level, read_w, read_h)?;
-    let image = wsi_io::resize::resize_rgb(pixels, out(u64::from(read_w)), out(u64::from(read_h)))?;
+    let image = wsi_io::resize_rgb(pixels, out(u64::from(read_w)), out(u64::from(read_h)))?;
     let core = PixelRect::new(out(left), out(top), core_w, core_h);
     let origin = Rect::new(
         x0,

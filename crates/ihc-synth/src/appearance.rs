@@ -9,7 +9,7 @@ use crate::error::{Result, SynthError};
 /// every slide had before this knob existed (neutral glass at OD 0.022, RGB about 242; full
 /// counterstain), and renders the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Appearance {
     /// Optical density of the glass in R, G and B (0.022 each: a neutral 242). Unequal values
     /// tint it (a scanner's colour cast); larger values darken it.

@@ -12,7 +12,7 @@ use crate::preset::CellMix;
 /// Everything that defines a synthetic slide; the same config (seed included) gives the same
 /// pixels and the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SynthConfig {
     /// Level-0 width in pixels.
     pub width: u32,
@@ -87,6 +87,38 @@ impl Default for SynthConfig {
 }
 
 impl SynthConfig {
+    /// Reads a config from JSON (missing fields take their defaults; an unknown field, at any
+    /// depth, is an error that names its dotted path, e.g. `stain.dab_intnse`). The values
+    /// are not checked: call [`validate`](Self::validate).
+    pub fn from_json(text: &str) -> Result<Self> {
+        Self::parse(text, None)
+    }
+
+    /// Reads a JSON config file as [`from_json`](Self::from_json) does; errors name the file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| SynthError::io(path, e))?;
+        Self::parse(&text, Some(path))
+    }
+
+    fn parse(text: &str, path: Option<&std::path::Path>) -> Result<Self> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let config: Self = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            SynthError::ConfigText {
+                path: path.map(std::path::Path::to_path_buf),
+                field: e.path().to_string(),
+                source: e.into_inner(),
+            }
+        })?;
+        deserializer
+            .end()
+            .map_err(|source| SynthError::ConfigText {
+                path: path.map(std::path::Path::to_path_buf),
+                field: String::new(),
+                source,
+            })?;
+        Ok(config)
+    }
+
     /// A config of the given size, class and seed, the rest default.
     pub fn new(width: u32, height: u32, class: Her2Class, seed: u64) -> Self {
         Self {
@@ -160,7 +192,7 @@ impl SynthConfig {
 /// Beer-Lambert stain model: unit stain vectors (optical density per unit concentration in
 /// R, G, B) and the concentrations used for each structure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct StainConfig {
     /// Hematoxylin OD vector (Ruifrok & Johnston: 0.65, 0.70, 0.29); normalised to unit length.
     pub hematoxylin: [f64; 3],
@@ -298,6 +330,46 @@ mod tests {
         };
         let json = serde_json::to_string(&tinted).unwrap();
         assert_eq!(serde_json::from_str::<SynthConfig>(&json).unwrap(), tinted);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_with_their_path() {
+        for (json, path) in [
+            (r#"{"widht": 4000}"#, "`widht`"),
+            (
+                r#"{"stain": {"dab_intnse": [0.5, 0.9]}}"#,
+                "`stain.dab_intnse`",
+            ),
+            (
+                r#"{"appearance": {"glas": [250, 250, 250]}}"#,
+                "`appearance.glas`",
+            ),
+            (r#"{"cell_mix": {"oops": 1}}"#, "`cell_mix.oops`"),
+            (
+                r#"{"tumour_nuclei": {"rimm": 0.5}}"#,
+                "`tumour_nuclei.rimm`",
+            ),
+        ] {
+            let err = SynthConfig::from_json(json).unwrap_err();
+            assert!(matches!(err, SynthError::ConfigText { .. }), "{err:?}");
+            let message = err.to_string();
+            assert!(message.starts_with(path), "{json}: {message}");
+            assert!(message.contains("unknown field"), "{json}: {message}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("synth.json");
+        std::fs::write(&file, r#"{"stain": {"dab_intnse": [0.5, 0.9]}}"#).unwrap();
+        let message = SynthConfig::from_file(&file).unwrap_err().to_string();
+        assert!(
+            message.contains("synth.json: `stain.dab_intnse`: unknown field"),
+            "{message}"
+        );
+        // known fields still parse, trailing garbage does not
+        assert_eq!(
+            SynthConfig::from_json(r#"{"width": 4000}"#).unwrap().width,
+            4000
+        );
+        assert!(SynthConfig::from_json(r#"{"width": 4000} x"#).is_err());
     }
 
     #[test]

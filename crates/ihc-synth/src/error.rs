@@ -28,6 +28,19 @@ pub enum SynthError {
         /// Minimum required.
         needed: u64,
     },
+    /// A configuration text (JSON) could not be read as a [`crate::SynthConfig`]: the file
+    /// (when it came from one), the dotted path of the offending field (e.g.
+    /// `stain.dab_intnse`; empty for the document itself) and the parser's error.
+    #[error("{}{source}", config_location(.path.as_deref(), .field))]
+    ConfigText {
+        /// The configuration file, when the text was read from one.
+        path: Option<PathBuf>,
+        /// The dotted path of the offending field.
+        field: String,
+        /// What the JSON parser said.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A region request that does not fit the slide.
     #[error("region x={x} y={y} {w}x{h} does not fit the {width}x{height} slide")]
     OutOfBounds {
@@ -63,6 +76,18 @@ pub enum SynthError {
         /// The encoder's message.
         reason: String,
     },
+}
+
+/// `file: `field`: ` before a configuration error, each part when known.
+fn config_location(path: Option<&std::path::Path>, field: &str) -> String {
+    let mut out = String::new();
+    if let Some(path) = path {
+        out.push_str(&format!("{}: ", path.display()));
+    }
+    if !field.is_empty() && field != "." {
+        out.push_str(&format!("`{field}`: "));
+    }
+    out
 }
 
 impl SynthError {

@@ -31,27 +31,27 @@
 //! # Ok::<(), ihc_synth::SynthError>(())
 //! ```
 
-pub mod appearance;
+mod appearance;
 mod atomic;
 mod cells;
-pub mod class;
-pub mod cohort;
-pub mod config;
-pub mod error;
+mod class;
+mod cohort;
+mod config;
+mod error;
 mod geometry;
 mod layout;
-pub mod look;
+mod look;
 mod masks;
 mod noise;
-pub mod nucleus;
-pub mod output;
-pub mod patches;
-pub mod preset;
+mod nucleus;
+mod output;
+mod patches;
+mod preset;
 mod render;
-pub mod shift;
+mod shift;
 mod slide;
-pub mod stain;
-pub mod truth;
+mod stain;
+mod truth;
 
 pub use appearance::Appearance;
 pub use class::{GuidelinePercentages, Her2Class, Intensity, guideline_class};
@@ -60,7 +60,9 @@ pub use config::{StainConfig, SynthConfig};
 pub use error::{Result, SynthError};
 pub use look::Look;
 pub use nucleus::VesicularNuclei;
-pub use output::{MASK_DOWNSAMPLE, SlideFiles, TruthFile, generate_slide, generate_slide_files};
+pub use output::{
+    CELLS_CSV_HEADER, MASK_DOWNSAMPLE, SlideFiles, TruthFile, generate_slide, generate_slide_files,
+};
 pub use patches::{PatchDatasetConfig, PatchRecord, export_patches};
 pub use preset::CellMix;
 pub use shift::DomainShift;

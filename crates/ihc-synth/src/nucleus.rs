@@ -27,7 +27,7 @@ const S_CHROMATIN: u64 = 30;
 /// How vesicular tumour nuclei are drawn (`SynthConfig::tumour_nuclei`); `None` there keeps
 /// the classic dark, uniform elliptical nuclei. Every range is drawn per cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct VesicularNuclei {
     /// Nucleus area (um^2), drawn log-uniformly in [min, max]. A nucleus that would not fit
     /// inside its cell (short of the membrane) is made rounder, then smaller.

@@ -19,7 +19,7 @@ use crate::slide::SyntheticSlide;
 
 /// Settings of a patch dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PatchDatasetConfig {
     /// Patches per label (this many tumour and this many normal).
     pub patches_per_label: usize,

@@ -9,7 +9,7 @@ use crate::error::{Result, SynthError};
 
 /// Fractions (0..=1) of patient tumour cells per membrane pattern; the rest are unstained.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CellMix {
     /// Intense staining of the complete membrane ring.
     pub intense_complete: f64,

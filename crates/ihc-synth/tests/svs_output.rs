@@ -66,7 +66,7 @@ fn truth_files_are_complete_and_consistent() {
 
     let csv = std::fs::read_to_string(&files.cells_csv).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some(ihc_synth::output::CELLS_CSV_HEADER));
+    assert_eq!(lines.next(), Some(ihc_synth::CELLS_CSV_HEADER));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let synthetic = SyntheticSlide::new(&config()).unwrap();
     assert_eq!(rows.len(), synthetic.cells_in(0, 0, 2048, 1536).len());

@@ -47,9 +47,10 @@ impl BrownRange {
             || self.saturation_min > self.saturation_max
             || self.value_min > self.value_max
         {
-            return Err(StainError::InvalidConfig(format!(
-                "brown HSV range {self:?}: each min must be <= its max and hue_max <= 179"
-            )));
+            return Err(StainError::invalid_config(
+                "brown",
+                format!("HSV range {self:?}: each min must be <= its max and hue_max <= 179"),
+            ));
         }
         Ok(())
     }

@@ -66,9 +66,10 @@ impl StainConfig {
         self.stain_estimation.validate()?;
         let m = self.counting.min_nucleus_um2;
         if !(m.is_finite() && m >= 0.0) {
-            return Err(crate::StainError::InvalidConfig(format!(
-                "counting.min_nucleus_um2 = {m} must be >= 0"
-            )));
+            return Err(crate::StainError::invalid_config(
+                "counting.min_nucleus_um2",
+                format!("{m} must be >= 0"),
+            ));
         }
         let c = &self.classes;
         if !(c.faint.is_finite()
@@ -76,19 +77,54 @@ impl StainConfig {
             && c.weak_moderate <= c.intense
             && c.intense.is_finite())
         {
-            return Err(crate::StainError::InvalidConfig(format!(
-                "classes: thresholds faint {} <= weak_moderate {} <= intense {} must be finite and ordered",
-                c.faint, c.weak_moderate, c.intense
-            )));
+            return Err(crate::StainError::invalid_config(
+                "classes",
+                format!(
+                    "thresholds faint {} <= weak_moderate {} <= intense {} must be finite and ordered",
+                    c.faint, c.weak_moderate, c.intense
+                ),
+            ));
         }
         if let crate::membrane::PositiveMethod::NearestCell { max_distance_um } =
             self.positivity.method
             && !(max_distance_um.is_finite() && max_distance_um >= 0.0)
         {
-            return Err(crate::StainError::InvalidConfig(format!(
-                "positivity.method.nearest_cell.max_distance_um = {max_distance_um} must be >= 0"
-            )));
+            return Err(crate::StainError::invalid_config(
+                "positivity.method.nearest_cell.max_distance_um",
+                format!("{max_distance_um} must be >= 0"),
+            ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StainError;
+
+    #[test]
+    fn an_invalid_value_is_a_typed_error_naming_its_field() {
+        let mut config = StainConfig::default();
+        config.membrane.ring_width_um = 0.0;
+        match config.validate() {
+            Err(StainError::InvalidConfig { field, problem }) => {
+                assert_eq!(field, "membrane.ring_width_um");
+                assert!(problem.contains("(0, 50]"), "{problem}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut config = StainConfig::default();
+        config.segmentation.local.edge_fraction = 2.0;
+        let err = config.validate().unwrap_err();
+        assert!(
+            matches!(&err, StainError::InvalidConfig { field, .. } if field == "segmentation.local.edge_fraction"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("segmentation.local.edge_fraction: 2 must be"),
+            "{err}"
+        );
     }
 }

@@ -15,9 +15,24 @@ pub enum StainError {
         /// What is wrong with it.
         problem: MatrixProblem,
     },
-    /// A configuration value is out of its valid range (the message names the field).
-    #[error("invalid configuration: {0}")]
-    InvalidConfig(String),
+    /// A configuration value is out of its valid range.
+    #[error("invalid configuration: {field}: {problem}")]
+    InvalidConfig {
+        /// The dotted path of the offending field (e.g. `membrane.ring_width_um`), or of the
+        /// section whose fields disagree (e.g. `classes`).
+        field: String,
+        /// What is wrong with its value, the value included.
+        problem: String,
+    },
+    /// A stage needs a stain plane that the deconvolution did not give (its matrix has no
+    /// such stain).
+    #[error("{needed_by} needs a {stain:?} plane, and the stain matrix gives none")]
+    MissingPlane {
+        /// The stain whose plane is missing.
+        stain: crate::Stain,
+        /// What needs it (e.g. `segmentation`).
+        needed_by: &'static str,
+    },
     /// A segmenter's label image does not match its size or cell count
     /// ([`crate::Segmentation::new`]).
     #[error("invalid segmentation: {reason}")]
@@ -91,6 +106,16 @@ pub enum MatrixProblem {
         /// The determinant found.
         determinant: f64,
     },
+}
+
+impl StainError {
+    /// An [`InvalidConfig`](Self::InvalidConfig) error on `field`.
+    pub fn invalid_config(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::InvalidConfig {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
 }
 
 /// Result alias for this crate.

@@ -81,51 +81,63 @@ impl Default for EstimationConfig {
 impl EstimationConfig {
     /// Checks ranges; the message names the value.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StainError::InvalidConfig(m));
+        let bad = |field: &str, problem: String| Err(StainError::invalid_config(field, problem));
         if !(self.min_od.is_finite() && self.min_od >= 0.0 && self.max_od > self.min_od) {
-            return bad(format!(
-                "stain_estimation: min_od {} must be >= 0 and below max_od {}",
-                self.min_od, self.max_od
-            ));
+            return bad(
+                "stain_estimation",
+                format!(
+                    "min_od {} must be >= 0 and below max_od {}",
+                    self.min_od, self.max_od
+                ),
+            );
         }
         if !(self.tissue_od.is_finite()
             && self.tissue_od >= 0.0
             && (0.0..50.0).contains(&self.floor_percentile))
         {
-            return bad(format!(
-                "stain_estimation: tissue_od {} must be >= 0 and floor_percentile {} in [0, 50)",
-                self.tissue_od, self.floor_percentile
-            ));
+            return bad(
+                "stain_estimation",
+                format!(
+                    "tissue_od {} must be >= 0 and floor_percentile {} in [0, 50)",
+                    self.tissue_od, self.floor_percentile
+                ),
+            );
         }
         if !(self.percentile > 0.0 && self.percentile < 50.0) {
-            return bad(format!(
-                "stain_estimation.percentile {} must be in (0, 50)",
-                self.percentile
-            ));
+            return bad(
+                "stain_estimation.percentile",
+                format!("{} must be in (0, 50)", self.percentile),
+            );
         }
         if !(self.max_angle_deg > 0.0 && self.max_angle_deg <= 90.0) {
-            return bad(format!(
-                "stain_estimation.max_angle_deg {} must be in (0, 90]",
-                self.max_angle_deg
-            ));
+            return bad(
+                "stain_estimation.max_angle_deg",
+                format!("{} must be in (0, 90]", self.max_angle_deg),
+            );
         }
         if !(self.min_separation_deg >= 0.0 && self.min_separation_deg < 90.0) {
-            return bad(format!(
-                "stain_estimation.min_separation_deg {} must be in [0, 90)",
-                self.min_separation_deg
-            ));
+            return bad(
+                "stain_estimation.min_separation_deg",
+                format!("{} must be in [0, 90)", self.min_separation_deg),
+            );
         }
         if !((0.0..=1.0).contains(&self.min_stain_fraction) && self.min_stain_od.is_finite()) {
-            return bad(format!(
-                "stain_estimation: min_stain_fraction {} must be in [0, 1] and min_stain_od {} finite",
-                self.min_stain_fraction, self.min_stain_od
-            ));
+            return bad(
+                "stain_estimation",
+                format!(
+                    "min_stain_fraction {} must be in [0, 1] and min_stain_od {} finite",
+                    self.min_stain_fraction, self.min_stain_od
+                ),
+            );
         }
         if self.max_samples < self.min_pixels.max(1) {
-            return bad(format!(
-                "stain_estimation.max_samples {} must be >= min_pixels {} and > 0",
-                self.max_samples, self.min_pixels
-            ));
+            return bad(
+                "stain_estimation.max_samples",
+                format!(
+                    "{} must be >= min_pixels {} and > 0",
+                    self.max_samples, self.min_pixels
+                ),
+            );
         }
         Ok(())
     }

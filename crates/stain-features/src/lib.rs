@@ -22,8 +22,14 @@
 //! assert!(features.staining_intensity > 0.3);
 //! # Ok::<(), stain_features::StainError>(())
 //! ```
+//!
+//! With the `ndarray` feature, [`StainPlanes::view`] gives a stain plane as a zero-copy
+//! `ArrayView2<f32>` and [`cell_table`] the cells' measurements as an `Array2<f64>` (columns
+//! in [`CELL_TABLE_COLUMNS`]); `ndarray` itself is re-exported so that versions match.
 
 mod analyzer;
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod brown;
 mod cell;
 mod config;
@@ -49,6 +55,8 @@ mod threshold;
 mod watershed;
 
 pub use analyzer::{PixelRect, StainAnalyzer};
+#[cfg(feature = "ndarray")]
+pub use arrays::{CELL_TABLE_COLUMNS, cell_table};
 pub use brown::BrownRange;
 pub use cell::Cell;
 pub use config::{CountingConfig, StainConfig};
@@ -63,6 +71,9 @@ pub use matrix::{OdConvention, Stain, StainMatrix};
 pub use membrane::{
     IntensityThresholds, MembraneConfig, PositiveMethod, PositivityConfig, StainMaskSource,
 };
+/// The `ndarray` version of [`StainPlanes::view`] and [`cell_table`] (`ndarray` feature).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 pub use nuclei::LocalContrastConfig;
 pub use od_histogram::MembraneOdHistogram;
 pub use segment::{

@@ -158,27 +158,27 @@ impl Default for PositivityConfig {
 impl MembraneConfig {
     /// Checks ranges; the message names the value.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StainError::InvalidConfig(m));
+        let bad = |field: &str, problem: String| Err(StainError::invalid_config(field, problem));
         if !(self.ring_gap_um.is_finite() && self.ring_gap_um >= 0.0) {
-            return bad(format!(
-                "membrane.ring_gap_um = {} must be >= 0",
-                self.ring_gap_um
-            ));
+            return bad(
+                "membrane.ring_gap_um",
+                format!("{} must be >= 0", self.ring_gap_um),
+            );
         }
         if !(self.ring_width_um.is_finite()
             && self.ring_width_um > 0.0
             && self.ring_width_um <= 50.0)
         {
-            return bad(format!(
-                "membrane.ring_width_um = {} must be in (0, 50]",
-                self.ring_width_um
-            ));
+            return bad(
+                "membrane.ring_width_um",
+                format!("{} must be in (0, 50]", self.ring_width_um),
+            );
         }
         if !(4..=360).contains(&self.angular_bins) {
-            return bad(format!(
-                "membrane.angular_bins = {} must be in 4..=360",
-                self.angular_bins
-            ));
+            return bad(
+                "membrane.angular_bins",
+                format!("{} must be in 4..=360", self.angular_bins),
+            );
         }
         for (name, v) in [
             (
@@ -188,14 +188,17 @@ impl MembraneConfig {
             ("complete_coverage", self.complete_coverage),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return bad(format!("membrane.{name} = {v} must be in [0, 1]"));
+                return bad(
+                    &format!("membrane.{name}"),
+                    format!("{v} must be in [0, 1]"),
+                );
             }
         }
         if !self.stained_dab_od.is_finite() {
-            return bad(format!(
-                "membrane.stained_dab_od = {} must be finite",
-                self.stained_dab_od
-            ));
+            return bad(
+                "membrane.stained_dab_od",
+                format!("{} must be finite", self.stained_dab_od),
+            );
         }
         Ok(())
     }

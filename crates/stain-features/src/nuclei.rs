@@ -77,7 +77,7 @@ impl Default for LocalContrastConfig {
 impl LocalContrastConfig {
     /// Checks ranges; the message names the value.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StainError::InvalidConfig(m));
+        let bad = |field: &str, problem: String| Err(StainError::invalid_config(field, problem));
         let lengths = [
             ("smoothing_sigma_um", self.smoothing_sigma_um),
             ("background_radius_um", self.background_radius_um),
@@ -89,10 +89,13 @@ impl LocalContrastConfig {
                 .iter()
                 .any(|s| !(s.is_finite() && *s > 0.0 && *s <= 50.0))
         {
-            return bad(format!(
-                "segmentation.local.blob_sigmas_um = {:?} must be one or more values in (0, 50]",
-                self.blob_sigmas_um
-            ));
+            return bad(
+                "segmentation.local.blob_sigmas_um",
+                format!(
+                    "{:?} must be one or more values in (0, 50]",
+                    self.blob_sigmas_um
+                ),
+            );
         }
         for (name, v) in [
             ("threshold_od", self.threshold_od),
@@ -100,14 +103,17 @@ impl LocalContrastConfig {
             ("marker_prominence", self.marker_prominence),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return bad(format!("segmentation.local.{name} = {v} must be >= 0"));
+                return bad(
+                    &format!("segmentation.local.{name}"),
+                    format!("{v} must be >= 0"),
+                );
             }
         }
         if !(0.0..=1.0).contains(&self.edge_fraction) {
-            return bad(format!(
-                "segmentation.local.edge_fraction = {} must be in [0, 1]",
-                self.edge_fraction
-            ));
+            return bad(
+                "segmentation.local.edge_fraction",
+                format!("{} must be in [0, 1]", self.edge_fraction),
+            );
         }
         Ok(())
     }

@@ -207,7 +207,7 @@ impl Default for SegmentationConfig {
 impl SegmentationConfig {
     /// Checks ranges; the message names the value.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StainError::InvalidConfig(m));
+        let bad = |field: &str, problem: String| Err(StainError::invalid_config(field, problem));
         let lengths = [
             ("opening_radius_um", self.opening_radius_um),
             ("marker_min_distance_um", self.marker_min_distance_um),
@@ -217,21 +217,27 @@ impl SegmentationConfig {
         ];
         check_ranges("segmentation", &lengths, 1000.0)?;
         if !(self.max_area_um2.is_finite() && self.max_area_um2 >= self.min_area_um2) {
-            return bad(format!(
-                "segmentation.max_area_um2 = {} must be >= min_area_um2 = {}",
-                self.max_area_um2, self.min_area_um2
-            ));
+            return bad(
+                "segmentation.max_area_um2",
+                format!(
+                    "{} must be >= min_area_um2 = {}",
+                    self.max_area_um2, self.min_area_um2
+                ),
+            );
         }
         if let ThresholdMethod::Fixed(t) = self.threshold
             && !t.is_finite()
         {
-            return bad(format!("segmentation.threshold fixed {t} must be finite"));
+            return bad(
+                "segmentation.threshold",
+                format!("fixed {t} must be finite"),
+            );
         }
         if !self.min_threshold_od.is_finite() {
-            return bad(format!(
-                "segmentation.min_threshold_od {} must be finite",
-                self.min_threshold_od
-            ));
+            return bad(
+                "segmentation.min_threshold_od",
+                format!("{} must be finite", self.min_threshold_od),
+            );
         }
         self.local.validate()
     }
@@ -252,9 +258,10 @@ pub(crate) fn check_ranges(prefix: &str, values: &[(&str, f64)], max: f64) -> Re
         .iter()
         .find(|(_, v)| !(v.is_finite() && (0.0..=max).contains(v)))
     {
-        Some((name, v)) => Err(StainError::InvalidConfig(format!(
-            "{prefix}.{name} = {v} must be in [0, {max}]"
-        ))),
+        Some((name, v)) => Err(StainError::invalid_config(
+            format!("{prefix}.{name}"),
+            format!("{v} must be in [0, {max}]"),
+        )),
         None => Ok(()),
     }
 }
@@ -273,15 +280,19 @@ impl CellSegmenter for WatershedSegmenter {
     ) -> Result<Segmentation> {
         let c = &self.config;
         let (w, h) = (planes.width as usize, planes.height as usize);
-        let hem = planes.plane(Stain::Hematoxylin).ok_or_else(|| {
-            StainError::InvalidConfig("segmentation needs a hematoxylin plane".into())
-        })?;
+        let hem = planes
+            .plane(Stain::Hematoxylin)
+            .ok_or(StainError::MissingPlane {
+                stain: Stain::Hematoxylin,
+                needed_by: "segmentation",
+            })?;
         let summed;
         let channel: &[f32] = match c.channel {
             SegmentationChannel::Hematoxylin => hem,
             SegmentationChannel::HematoxylinPlusDab => {
-                let dab = planes.plane(Stain::Dab).ok_or_else(|| {
-                    StainError::InvalidConfig("segmentation needs a DAB plane".into())
+                let dab = planes.plane(Stain::Dab).ok_or(StainError::MissingPlane {
+                    stain: Stain::Dab,
+                    needed_by: "segmentation",
                 })?;
                 summed = hem
                     .iter()

@@ -116,7 +116,9 @@ pub fn is_tumor_class(name: &str) -> bool {
     matches!(base_class(name).as_str(), "tumor" | "tumour")
 }
 
-/// Whether a class name means tissue: `Tissue` (any case).
+/// Whether a class name means tissue: `Tissue` (any case). Only training's slide sampling
+/// reads it.
+#[cfg_attr(not(feature = "train"), allow(dead_code))]
 pub fn is_tissue_class(name: &str) -> bool {
     base_class(name) == "tissue"
 }

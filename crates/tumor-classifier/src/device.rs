@@ -5,7 +5,7 @@
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ClassifierError, Result};
+use crate::error::{ClassifierError, DeviceError, Result};
 
 /// A compute device as a user names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -30,11 +30,7 @@ impl std::str::FromStr for ComputeDevice {
                 .strip_prefix("cuda:")
                 .and_then(|index| index.parse().ok())
                 .map(Self::Cuda)
-                .ok_or_else(|| {
-                    ClassifierError::Device(format!(
-                        "unknown device `{s}` (expected cpu, cuda or cuda:N)"
-                    ))
-                }),
+                .ok_or_else(|| DeviceError::UnknownName { name: s.to_owned() }.into()),
         }
     }
 }
@@ -49,13 +45,23 @@ impl std::fmt::Display for ComputeDevice {
 }
 
 impl ComputeDevice {
-    /// The burn device for inference, or a clear error when the GPU is missing or this
-    /// build has no CUDA support.
-    pub fn to_burn(self) -> Result<Device> {
+    /// The burn device, or a clear error when the GPU is missing or this build has no CUDA
+    /// support. Crate-private: inference takes a [`ComputeDevice`] and never shows burn.
+    pub(crate) fn burn_device(self) -> Result<Device> {
         match self {
             Self::Cpu => Ok(Device::flex()),
             Self::Cuda(index) => cuda_device(index),
         }
+    }
+
+    /// The burn device, for training code and tests that build burn modules themselves
+    /// (`train` feature); errors as [`ResNetTumorModel::from_checkpoint`] does when the GPU
+    /// is missing or this build has no CUDA support.
+    ///
+    /// [`ResNetTumorModel::from_checkpoint`]: crate::ResNetTumorModel::from_checkpoint
+    #[cfg(feature = "train")]
+    pub fn to_burn(self) -> Result<Device> {
+        self.burn_device()
     }
 }
 
@@ -68,22 +74,15 @@ fn cuda_device(index: usize) -> Result<Device> {
     if index < found {
         Ok(Device::cuda(index))
     } else if found == 0 {
-        Err(ClassifierError::Device(
-            "no CUDA GPU found (no NVIDIA driver / libcuda, or no device visible); use --device cpu"
-                .into(),
-        ))
+        Err(DeviceError::NoGpu.into())
     } else {
-        Err(ClassifierError::Device(format!(
-            "CUDA device {index} requested but only {found} found"
-        )))
+        Err(DeviceError::NoSuchGpu { index, found }.into())
     }
 }
 
 #[cfg(not(feature = "cuda"))]
 fn cuda_device(index: usize) -> Result<Device> {
-    Err(ClassifierError::Device(format!(
-        "cuda:{index} requested but this build has no CUDA support (rebuild with the `cuda` feature)"
-    )))
+    Err(DeviceError::NoCudaSupport { index }.into())
 }
 
 #[cfg(test)]
@@ -100,15 +99,19 @@ mod tests {
             assert_eq!(text.parse::<ComputeDevice>().unwrap(), device);
         }
         assert_eq!(ComputeDevice::Cuda(2).to_string(), "cuda:2");
-        assert!("tpu".parse::<ComputeDevice>().is_err());
+        assert!(matches!(
+            "tpu".parse::<ComputeDevice>(),
+            Err(ClassifierError::Device(DeviceError::UnknownName { name })) if name == "tpu"
+        ));
         assert!("cuda:x".parse::<ComputeDevice>().is_err());
     }
 
     #[test]
     fn cpu_always_works_and_a_missing_gpu_is_an_error_not_a_panic() {
-        assert!(ComputeDevice::Cpu.to_burn().is_ok());
+        assert!(ComputeDevice::Cpu.burn_device().is_ok());
         // No test machine of this project has 1000 GPUs.
-        let err = ComputeDevice::Cuda(999).to_burn().unwrap_err();
+        let err = ComputeDevice::Cuda(999).burn_device().unwrap_err();
+        assert!(matches!(err, ClassifierError::Device(_)), "{err:?}");
         assert!(err.to_string().contains("cuda") || err.to_string().contains("CUDA"));
     }
 }

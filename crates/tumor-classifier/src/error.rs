@@ -24,6 +24,20 @@ pub enum ClassifierError {
         #[source]
         source: image::ImageError,
     },
+    /// A configuration text (JSON: a training config, a resume state, a checkpoint's model
+    /// spec) could not be read: the file it came from (when one), the dotted path of the
+    /// offending field (e.g. `model.resnet.widht`; empty for the document) and the parser's
+    /// error.
+    #[error("{}{source}", crate::config_text::location(.path.as_deref(), .field))]
+    ConfigText {
+        /// The file the text came from, when one.
+        path: Option<PathBuf>,
+        /// The dotted path of the offending field.
+        field: String,
+        /// What the JSON parser said.
+        #[source]
+        source: serde_json::Error,
+    },
     /// A configuration value is out of range or inconsistent.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
@@ -35,9 +49,9 @@ pub enum ClassifierError {
         /// What was wrong.
         message: String,
     },
-    /// The requested compute device is not available.
+    /// The requested compute device is unknown or not available.
     #[error("device: {0}")]
-    Device(String),
+    Device(#[from] DeviceError),
     /// A training or evaluation data set is malformed.
     #[error("{path}: dataset: {message}")]
     Dataset {
@@ -68,6 +82,39 @@ pub enum ClassifierError {
         /// Why.
         #[source]
         source: her2_plot::PlotError,
+    },
+}
+
+/// Why a [`crate::ComputeDevice`] cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// A device name that is none of `cpu`, `cuda`, `cuda:N`.
+    #[error("unknown device `{name}` (expected cpu, cuda or cuda:N)")]
+    UnknownName {
+        /// The name given.
+        name: String,
+    },
+    /// No CUDA GPU is visible (no NVIDIA driver / libcuda, or no device).
+    #[error(
+        "no CUDA GPU found (no NVIDIA driver / libcuda, or no device visible); use --device cpu"
+    )]
+    NoGpu,
+    /// A GPU index beyond the GPUs present.
+    #[error("CUDA device {index} requested but only {found} found")]
+    NoSuchGpu {
+        /// The index asked for.
+        index: usize,
+        /// How many GPUs there are.
+        found: usize,
+    },
+    /// CUDA asked of a build without the `cuda` feature.
+    #[error(
+        "cuda:{index} requested but this build has no CUDA support (rebuild with the `cuda` feature)"
+    )]
+    NoCudaSupport {
+        /// The index asked for.
+        index: usize,
     },
 }
 

@@ -3,21 +3,30 @@
 //! not, the probabilities over the tissue form a [`TumorMap`], and a threshold gives the
 //! [`TumorMask`] that the HER2 scoring stage works inside.
 //!
-//! - [`ResNet`]: ResNet-18/34/50 on Burn 0.22 with torchvision's names and a width
-//!   multiplier; the backend is chosen by the [`ComputeDevice`] (CPU `flex`, or CUDA with
-//!   the `cuda` feature).
-//! - [`load_checkpoint`] / [`save_checkpoint`]: Burn checkpoints (`.bpk`, carrying their
-//!   [`ModelSpec`]) and PyTorch state-dict import ([`import_pytorch`]: `.pt`/`.pth`/`.safetensors`, pure Rust).
-//! - [`FoldedResNet`]: the inference-only CPU path (batch norm folded into the
-//!   convolutions, fused epilogues) that [`ResNetTumorModel`] runs on the CPU by default.
+//! - [`ResNetTumorModel`]: ResNet-18/34/50 ([`ResNetConfig`], torchvision's names and a
+//!   width multiplier) on Burn 0.22, loaded from a Burn checkpoint (`.bpk`, carrying its
+//!   [`ModelSpec`]; [`ResNetTumorModel::from_checkpoint`]) or a PyTorch state dict
+//!   (`.pt`/`.pth`/`.safetensors`, pure Rust; [`ResNetTumorModel::from_pytorch`]) onto a
+//!   [`ComputeDevice`] (CPU, or CUDA with the `cuda` feature). On the CPU it runs a folded,
+//!   inference-only path (batch norm folded into the convolutions, fused epilogues). No burn
+//!   type appears in the inference API.
 //! - [`TumorModel`]: the seam for any patch classifier, with [`ResNetTumorModel`],
 //!   [`AllTissueTumor`] and [`AnnotatedTumor`] (GeoJSON or mask).
 //! - [`classify_slide`]: streaming whole-slide inference into a [`TumorMap`] (heatmap PNG,
-//!   CSV, mask, GeoJSON).
-//! - [`train()`]: the paper's training recipe on a [`PatchDataset`]: `tumor/` + `normal/`
-//!   patch folders, or random patches drawn from annotated slides ([`AnnotatedSlide`]:
-//!   tumour GeoJSON or mask, tissue mask or detector); [`patch_metrics`] for patch-level
-//!   evaluation.
+//!   CSV, mask, GeoJSON); [`patch_metrics`] for patch-level evaluation.
+//!
+//! # Features
+//!
+//! - `train` (off by default): the paper's training recipe (`train()`, `TrainConfig`) on a
+//!   `PatchDataset` (`tumor/` + `normal/` patch folders, or random patches drawn from
+//!   annotated slides, `AnnotatedSlide`), and the burn-level building blocks training needs:
+//!   the burn `ResNet` module, `load_checkpoint` / `save_checkpoint` / `import_pytorch` on
+//!   burn models, `FoldedResNet`, `images_to_tensor`, `ComputeDevice::to_burn`, and `burn`
+//!   itself re-exported so that its version matches.
+//! - `ndarray` (off by default): the tumour grid as arrays, `TumorMap::probability_array`
+//!   (`Array2<f32>`, NaN off tissue) and `TumorMask::view` / `Bitmap::view` (zero-copy
+//!   `ArrayView2<bool>`).
+//! - `cuda`: burn's CUDA backend (`docs/tumor-classifier.md`, "CUDA builds").
 //!
 //! ```
 //! use tumor_classifier::{
@@ -31,8 +40,7 @@
 //!     patch_size: 32,
 //!     ..ModelSpec::default()
 //! };
-//! let device = ComputeDevice::Cpu.to_burn()?;
-//! let model = ResNetTumorModel::new(spec.resnet.init(&device)?, spec, device, "untrained");
+//! let model = ResNetTumorModel::untrained(spec, ComputeDevice::Cpu)?;
 //! let patch = image::RgbImage::from_pixel(32, 32, image::Rgb([180, 120, 90]));
 //! let region = Rect::new(0, 0, 64, 64);
 //! let p = model.predict(&[PatchInput::new(region, &patch)])?;
@@ -45,9 +53,15 @@
 //! ```
 
 mod annotation;
+#[cfg(feature = "ndarray")]
+mod arrays;
 mod atomic;
+#[cfg(feature = "train")]
 mod augment;
+mod config_text;
+#[cfg(feature = "train")]
 mod curves;
+#[cfg(feature = "train")]
 mod dataset;
 mod device;
 mod error;
@@ -57,9 +71,11 @@ mod metrics;
 mod model;
 mod outline;
 mod preprocess;
+#[cfg(feature = "train")]
 mod slide_dataset;
 mod slide_inference;
 mod spec;
+#[cfg(feature = "train")]
 mod train;
 mod tumor_map;
 mod tumor_model;
@@ -69,28 +85,45 @@ pub use annotation::{
     ClassifiedPolygon, Polygon, classified_polygons_from_geojson, is_excluded_class,
     polygons_from_geojson,
 };
-pub use burn;
-pub use dataset::{PatchDataset, PatchReader, PatchSample, PatchSource, SlidePatches};
 pub use device::ComputeDevice;
-pub use error::{ClassifierError, Result};
-pub use folded::FoldedResNet;
+pub use error::{ClassifierError, DeviceError, Result};
 pub use geometry::{Bitmap, GridGeometry, Rect};
 pub use metrics::{ConfusionMatrix, PatchMetrics, patch_metrics};
-pub use model::{Arch, ResNet, ResNetConfig};
-pub use preprocess::{Normalization, images_to_nchw, images_to_tensor};
-pub use slide_dataset::{
-    AnnotatedSlide, SamplingConfig, SlideDraw, TissueFinder, TissueMaskRequired,
-    read_slide_manifest,
-};
+pub use model::{Arch, ResNetConfig};
+/// The `ndarray` version of [`TumorMap::probability_array`], [`TumorMask::view`] and
+/// [`Bitmap::view`] (`ndarray` feature).
+#[cfg(feature = "ndarray")]
+pub use ndarray;
+pub use preprocess::{Normalization, images_to_nchw};
 pub use slide_inference::{InferenceConfig, classify_slide, slide_grid};
 pub use spec::ModelSpec;
-pub use train::{EpochRecord, TrainConfig, TrainSummary, files as train_files, train};
 pub use tumor_map::{MaskConfig, TumorMap, TumorMask};
 pub use tumor_model::{
     AllTissueTumor, AnnotatedTumor, CpuKernel, PatchInput, ResNetTumorModel, TumorAnnotation,
     TumorModel,
 };
-pub use weights::{import_pytorch, load_checkpoint, read_spec, save_checkpoint};
+pub use weights::read_spec;
+
+// Training (`train` feature): the recipe, its data sets, and the burn-level types it works on.
+#[cfg(feature = "train")]
+pub use burn;
+#[cfg(feature = "train")]
+pub use dataset::{PatchDataset, PatchReader, PatchSample, PatchSource, SlidePatches};
+#[cfg(feature = "train")]
+pub use folded::FoldedResNet;
+#[cfg(feature = "train")]
+pub use model::ResNet;
+#[cfg(feature = "train")]
+pub use preprocess::images_to_tensor;
+#[cfg(feature = "train")]
+pub use slide_dataset::{
+    AnnotatedSlide, SamplingConfig, SlideDraw, TissueFinder, TissueMaskRequired,
+    read_slide_manifest,
+};
+#[cfg(feature = "train")]
+pub use train::{EpochRecord, TrainConfig, TrainSummary, files as train_files, train};
+#[cfg(feature = "train")]
+pub use weights::{import_pytorch, load_checkpoint, save_checkpoint};
 
 /// Building blocks exposed for this workspace's tests and benchmarks only: hidden from the
 /// documentation and outside the semver promise (use the types above).

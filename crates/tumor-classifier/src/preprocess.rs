@@ -11,6 +11,7 @@ use crate::error::{ClassifierError, Result};
 
 /// Per-channel normalisation applied after scaling pixels to [0, 1]: `(x - mean) / std`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Normalization {
     /// Channel means (R, G, B).
     pub mean: [f32; 3],

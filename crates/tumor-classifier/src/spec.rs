@@ -9,7 +9,7 @@ use crate::preprocess::Normalization;
 
 /// Everything about a tumour model except its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ModelSpec {
     /// Architecture, width and classes.
     pub resnet: ResNetConfig,

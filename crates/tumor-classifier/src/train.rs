@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_atomic;
 use crate::augment::random_dihedral;
+use crate::config_text::parse_json;
 use crate::curves::{plot_pr_png, plot_roc_png, write_pr_csv, write_roc_csv};
 use crate::dataset::{PatchDataset, PatchReader, PatchSample, PatchSource};
 use crate::device::ComputeDevice;
@@ -34,7 +35,7 @@ use crate::weights::{load_checkpoint, save_checkpoint};
 
 /// Training settings; `Default` is the paper's recipe on a full-width ResNet-34.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// Architecture, input scaling, patch size and resolution of the model to train.
     /// Patches of another size are resized to `model.patch_size`.
@@ -59,7 +60,9 @@ pub struct TrainConfig {
     pub threshold: f32,
     /// Where to train.
     pub device: ComputeDevice,
-    /// Progress bars on stderr.
+    /// Progress bars on stderr. Not saved with the run (`state.json`): how a run is watched
+    /// is no setting of the run (an older file that holds it still reads).
+    #[serde(skip_serializing)]
     pub show_progress: bool,
     /// Decoded slide patches kept in memory between epochs, in MiB (patch folders are
     /// always read from disk). Does not change results.
@@ -90,6 +93,13 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// Reads a config from JSON (missing fields take their defaults; an unknown field, at any
+    /// depth, is an error that names its dotted path, e.g. `model.resnet.widht`). The values
+    /// are not checked: call [`validate`](Self::validate).
+    pub fn from_json(text: &str) -> Result<Self> {
+        parse_json(text, None)
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<()> {
         self.model.validate()?;
@@ -216,8 +226,7 @@ pub fn train(
     let (mut model, mut optim, mut state) = if resume && state_path.is_file() {
         let text = std::fs::read_to_string(&state_path)
             .map_err(|e| ClassifierError::io(&state_path, e))?;
-        let state: RunState = serde_json::from_str(&text)
-            .map_err(|e| ClassifierError::dataset(&state_path, format!("bad resume state: {e}")))?;
+        let state: RunState = parse_json(&text, Some(&state_path))?;
         check_resumable(&state.config, config, &state_path)?;
         let (model, _) = load_checkpoint(&out_dir.join(files::LAST), &device)?;
         let optim_path = out_dir.join(files::OPTIMIZER);
@@ -227,7 +236,7 @@ pub fn train(
         (model, optim, state)
     } else {
         device.seed(config.seed);
-        let model = config.model.resnet.init(&device)?;
+        let model = config.model.resnet.build(&device)?;
         let state = RunState {
             config: config.clone(),
             epochs_completed: 0,
@@ -575,4 +584,49 @@ fn write_best(out_dir: &Path, record: &EpochRecord, scores: &[f32], labels: &[bo
     let pr = pr_curve(scores, labels)?;
     write_pr_csv(&pr, &out_dir.join("pr.csv"))?;
     plot_pr_png(&pr, record.val.average_precision, &out_dir.join("pr.png"))
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_rejected_with_their_path() {
+        for (json, field) in [
+            (r#"{"epocs": 3}"#, "`epocs`"),
+            (r#"{"model": {"patch_sise": 64}}"#, "`model.patch_sise`"),
+            (
+                r#"{"model": {"resnet": {"widht": 0.5}}}"#,
+                "`model.resnet.widht`",
+            ),
+        ] {
+            let err = TrainConfig::from_json(json).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!("{field}: unknown field")),
+                "{message}"
+            );
+            assert!(matches!(err, ClassifierError::ConfigText { .. }), "{err:?}");
+        }
+        let config =
+            TrainConfig::from_json(r#"{"epochs": 3, "model": {"patch_size": 64}}"#).unwrap();
+        assert_eq!((config.epochs, config.model.patch_size), (3, 64));
+    }
+
+    #[test]
+    fn progress_is_not_saved_but_an_older_file_with_it_still_reads() {
+        let config = TrainConfig {
+            show_progress: true,
+            ..TrainConfig::default()
+        };
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(!json.contains("show_progress"), "{json}");
+        let back = TrainConfig::from_json(&json).unwrap();
+        assert_eq!(back, TrainConfig::default());
+        assert!(
+            TrainConfig::from_json(r#"{"show_progress": true}"#)
+                .unwrap()
+                .show_progress
+        );
+    }
 }

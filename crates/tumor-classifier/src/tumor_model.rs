@@ -120,8 +120,9 @@ impl std::fmt::Display for CpuKernel {
     }
 }
 
-/// The ResNet classifier: softmax probability of the spec's tumour class.
-#[derive(Debug)]
+/// The ResNet classifier: softmax probability of the spec's tumour class. Cloning copies the
+/// weights (a second model to run with another [`CpuKernel`], say).
+#[derive(Debug, Clone)]
 pub struct ResNetTumorModel {
     model: ResNet,
     /// The folded copy that runs inference on the CPU device, unless [`CpuKernel::Burn`]
@@ -133,11 +134,19 @@ pub struct ResNetTumorModel {
 }
 
 impl ResNetTumorModel {
-    /// Wraps a model (already on `device`) and its spec; `source` names where it came from.
-    /// On the CPU device the model is folded for the default [`CpuKernel::Folded`] path; a
-    /// model that cannot be folded (a layer the folded path lacks; never one built by
-    /// [`crate::ResNetConfig`]) runs on burn.
+    /// Wraps a burn model (already on `device`) and its spec; `source` names where it came
+    /// from. For code that trains or builds burn modules itself (`train` feature); inference
+    /// uses [`from_checkpoint`](Self::from_checkpoint), [`from_pytorch`](Self::from_pytorch)
+    /// or [`untrained`](Self::untrained), which take a [`ComputeDevice`].
+    #[cfg(feature = "train")]
     pub fn new(model: ResNet, spec: ModelSpec, device: Device, source: impl Into<String>) -> Self {
+        Self::from_network(model, spec, device, source.into())
+    }
+
+    /// Wraps a model (already on `device`) and its spec. On the CPU device the model is
+    /// folded for the default [`CpuKernel::Folded`] path; a model that cannot be folded (a
+    /// layer the folded path lacks; never one built by [`crate::ResNetConfig`]) runs on burn.
+    fn from_network(model: ResNet, spec: ModelSpec, device: Device, source: String) -> Self {
         let model = model.valid();
         let folded = (device == Device::flex())
             .then(|| FoldedResNet::new(&model).ok())
@@ -147,8 +156,18 @@ impl ResNetTumorModel {
             folded,
             spec,
             device,
-            source: source.into(),
+            source,
         }
+    }
+
+    /// A freshly initialised (random, untrained) model of `spec`'s architecture on `device`:
+    /// for trying the pipeline end to end, tests and benchmarks without a weights file. Its
+    /// [`id`](TumorModel::id) names it `untrained`.
+    pub fn untrained(spec: ModelSpec, device: ComputeDevice) -> Result<Self> {
+        spec.validate()?;
+        let device = device.burn_device()?;
+        let model = spec.resnet.build(&device)?;
+        Ok(Self::from_network(model, spec, device, "untrained".into()))
     }
 
     /// Chooses the CPU implementation (errors when [`CpuKernel::Folded`] cannot fold this
@@ -176,17 +195,27 @@ impl ResNetTumorModel {
 
     /// Loads a Burn checkpoint written by this crate onto `device`.
     pub fn from_checkpoint(path: &Path, device: ComputeDevice) -> Result<Self> {
-        let device = device.to_burn()?;
+        let device = device.burn_device()?;
         let (model, spec) = load_checkpoint(path, &device)?;
-        Ok(Self::new(model, spec, device, path.display().to_string()))
+        Ok(Self::from_network(
+            model,
+            spec,
+            device,
+            path.display().to_string(),
+        ))
     }
 
     /// Imports a torchvision-style PyTorch `state_dict` (`.pt`/`.pth`/`.safetensors`) for the
     /// architecture and input scaling of `spec`.
     pub fn from_pytorch(path: &Path, spec: ModelSpec, device: ComputeDevice) -> Result<Self> {
-        let device = device.to_burn()?;
+        let device = device.burn_device()?;
         let model = import_pytorch(path, &spec, &device)?;
-        Ok(Self::new(model, spec, device, path.display().to_string()))
+        Ok(Self::from_network(
+            model,
+            spec,
+            device,
+            path.display().to_string(),
+        ))
     }
 
     /// The model's spec.
@@ -194,7 +223,8 @@ impl ResNetTumorModel {
         &self.spec
     }
 
-    /// The network.
+    /// The burn network (`train` feature: for code that trains or inspects burn modules).
+    #[cfg(feature = "train")]
     pub fn network(&self) -> &ResNet {
         &self.model
     }
@@ -454,13 +484,12 @@ mod tests {
 
     #[test]
     fn resnet_model_gives_probabilities_per_patch() {
-        let device = Device::flex();
         let spec = ModelSpec {
             resnet: ResNetConfig::new(Arch::ResNet18, 0.0625),
             patch_size: 32,
             ..ModelSpec::default()
         };
-        let model = ResNetTumorModel::new(spec.resnet.init(&device).unwrap(), spec, device, "t");
+        let model = ResNetTumorModel::untrained(spec, ComputeDevice::Cpu).unwrap();
         let patches = vec![RgbImage::from_pixel(32, 32, image::Rgb([200, 100, 50])); 2];
         let region = Rect::new(0, 0, 32, 32);
         let inputs: Vec<PatchInput<'_>> =
@@ -473,23 +502,20 @@ mod tests {
             .predict(&[inputs[0], PatchInput::region(region)])
             .unwrap_err();
         assert!(err.to_string().contains("needs pixels"), "{err}");
-        assert!(model.id().starts_with("resnet18-w0.0625"));
+        assert!(model.id().starts_with("resnet18-w0.0625"), "{}", model.id());
+        assert!(model.id().ends_with(":untrained"));
     }
 
     #[test]
     fn folded_and_burn_cpu_paths_give_the_same_probabilities() {
-        let device = Device::flex();
         let spec = ModelSpec {
             resnet: ResNetConfig::new(Arch::ResNet34, 0.125),
             patch_size: 40,
             ..ModelSpec::default()
         };
-        let network = spec.resnet.init(&device).unwrap();
-        let folded = ResNetTumorModel::new(network.clone(), spec.clone(), device.clone(), "t");
+        let folded = ResNetTumorModel::untrained(spec, ComputeDevice::Cpu).unwrap();
         assert_eq!(folded.cpu_kernel(), CpuKernel::Folded);
-        let burn = ResNetTumorModel::new(network, spec, device, "t")
-            .with_cpu_kernel(CpuKernel::Burn)
-            .unwrap();
+        let burn = folded.clone().with_cpu_kernel(CpuKernel::Burn).unwrap();
         assert_eq!(burn.cpu_kernel(), CpuKernel::Burn);
         let patches: Vec<RgbImage> = (0..3)
             .map(|k| {

@@ -10,6 +10,7 @@ use burn::store::{
     SafetensorsStore, burn_pack,
 };
 
+use crate::config_text::parse_json;
 use crate::error::{ClassifierError, Result};
 use crate::model::ResNet;
 use crate::spec::ModelSpec;
@@ -23,8 +24,10 @@ const DOWNSAMPLE_RENAMES: [(&str, &str); 2] = [
     (r"downsample\.1\.", "downsample.bn."),
 ];
 
-/// Writes `model` and `spec` to a burnpack checkpoint at `path` (replacing any file there;
+/// Writes `model` and `spec` to a burnpack checkpoint (`train` feature: it takes the burn
+/// model that training produces) at `path` (replacing any file there;
 /// the write goes to a temporary file that is renamed into place).
+#[cfg(feature = "train")]
 pub fn save_checkpoint(model: &ResNet, spec: &ModelSpec, path: &Path) -> Result<()> {
     let spec_json = serde_json::to_string(spec)
         .map_err(|e| ClassifierError::weights(path, format!("cannot encode spec: {e}")))?;
@@ -50,18 +53,17 @@ pub fn read_spec(path: &Path) -> Result<ModelSpec> {
             format!("checkpoint has no `{SPEC_METADATA_KEY}` metadata (not written by tumor-classifier?)"),
         )
     })?;
-    let spec: ModelSpec = serde_json::from_str(json)
-        .map_err(|e| ClassifierError::weights(path, format!("bad model spec: {e}")))?;
+    let spec: ModelSpec = parse_json(json, Some(path))?;
     spec.validate()
         .map_err(|e| ClassifierError::weights(path, e.to_string()))?;
     Ok(spec)
 }
 
-/// Loads a checkpoint written by [`save_checkpoint`]: builds the model its spec describes
+/// Loads a checkpoint written by `save_checkpoint`: builds the model its spec describes
 /// on `device` and fills in every tensor (a missing or mis-shaped tensor is an error).
 pub fn load_checkpoint(path: &Path, device: &Device) -> Result<(ResNet, ModelSpec)> {
     let spec = read_spec(path)?;
-    let mut model = spec.resnet.init(device)?;
+    let mut model = spec.resnet.build(device)?;
     let mut store = BurnpackStore::from_file(path).auto_extension(false);
     let result = model
         .load_from(&mut store)
@@ -79,7 +81,7 @@ pub fn import_pytorch(path: &Path, spec: &ModelSpec, device: &Device) -> Result<
     if !path.is_file() {
         return Err(ClassifierError::weights(path, "no such file"));
     }
-    let mut model = spec.resnet.init(device)?;
+    let mut model = spec.resnet.build(device)?;
     let is_safetensors = path
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("safetensors"));

@@ -51,25 +51,7 @@ fn resnet() -> ResNetTumorModel {
         patch_size: 64,
         ..ModelSpec::default()
     };
-    let device = ComputeDevice::Cpu.to_burn().unwrap();
-    device.seed(3);
-    ResNetTumorModel::new(
-        spec.resnet.init(&device).unwrap(),
-        spec,
-        device,
-        "untrained",
-    )
-}
-
-/// A second model with the same weights as `model` (the device's seed is shared by the tests
-/// running in parallel, so two `resnet()` calls need not give the same weights).
-fn same_weights(model: &ResNetTumorModel) -> ResNetTumorModel {
-    ResNetTumorModel::new(
-        model.network().clone(),
-        model.spec().clone(),
-        ComputeDevice::Cpu.to_burn().unwrap(),
-        "untrained",
-    )
+    ResNetTumorModel::untrained(spec, ComputeDevice::Cpu).unwrap()
 }
 
 #[test]
@@ -116,9 +98,7 @@ fn folded_and_burn_paths_give_the_same_tumour_map() {
     let config = InferenceConfig::default();
     let folded = resnet();
     assert_eq!(folded.cpu_kernel(), CpuKernel::Folded);
-    let burn = same_weights(&folded)
-        .with_cpu_kernel(CpuKernel::Burn)
-        .unwrap();
+    let burn = folded.clone().with_cpu_kernel(CpuKernel::Burn).unwrap();
     let a = classify_slide(&s, &folded, &is_tissue, &config).unwrap();
     let b = classify_slide(&s, &burn, &is_tissue, &config).unwrap();
     assert_eq!(a.probabilities.len(), b.probabilities.len());

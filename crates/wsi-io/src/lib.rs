@@ -48,30 +48,34 @@
 
 #[cfg(feature = "openslide")]
 mod direct;
-pub mod error;
-pub mod geometry;
-pub mod image_slide;
+mod error;
+mod geometry;
+mod image_slide;
 mod open;
 #[cfg(feature = "openslide")]
-pub mod openslide_slide;
-pub mod options;
-pub mod patch_grid;
+mod openslide_slide;
+mod options;
+mod patch_grid;
 mod pixels;
-pub mod properties;
+mod properties;
 mod request;
-pub mod resize;
-pub mod slide;
+mod resize;
+mod slide;
 mod thumbnail;
 mod tiff_codes;
-pub mod writer;
+mod writer;
 
 pub use error::{Result, WsiError};
 pub use geometry::{Rect, rescale, rescale_to_pixels};
-pub use image_slide::ImageSlide;
+pub use image_slide::{IMAGE_VENDOR, ImageSlide};
 pub use open::{open, open_with};
 #[cfg(feature = "openslide")]
 pub use openslide_slide::OpenSlideSlide;
 pub use options::OpenOptions;
 pub use patch_grid::{Patch, PatchGrid, PatchGridConfig, PyramidGeometry, read_patch};
+pub use properties::{PLAUSIBLE_MPP, mpp_from_properties, objective_power_from_properties};
+pub use resize::resize_rgb;
 pub use slide::{AssociatedKind, Mpp, Slide};
-pub use writer::{BigTiff, Compression, PyramidWriter, WriterOptions, write_pyramid};
+pub use writer::{
+    BigTiff, Compression, MAX_IMAGE_SIDE, PyramidWriter, WriterOptions, write_pyramid,
+};

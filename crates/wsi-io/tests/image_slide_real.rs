@@ -7,7 +7,7 @@ mod common;
 use common::external;
 use wsi_io::{
     ImageSlide, Mpp, OpenOptions, PatchGrid, PatchGridConfig, Rect, Slide, WsiError, open,
-    open_with, read_patch, resize::resize_rgb,
+    open_with, read_patch, resize_rgb,
 };
 
 #[test]

@@ -7,7 +7,7 @@ mod writer_support;
 use image::RgbImage;
 use writer_support::{files_in, tissue_like};
 use wsi_io::WsiError;
-use wsi_io::writer::{Compression, PyramidWriter, WriterOptions, write_pyramid};
+use wsi_io::{Compression, PyramidWriter, WriterOptions, write_pyramid};
 
 fn lossless() -> WriterOptions {
     WriterOptions {

@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use image::{Rgb, RgbImage};
-use wsi_io::writer::{PyramidWriter, WriterOptions};
+use wsi_io::{PyramidWriter, WriterOptions};
 
 const HEIGHT_VAR: &str = "WSI_IO_WRITER_MEMORY_HEIGHT";
 

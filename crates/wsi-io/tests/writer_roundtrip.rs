@@ -5,7 +5,7 @@ mod writer_support;
 
 use openslide_rs::OpenSlide;
 use writer_support::{abs_error, box_halve, property, read_level, tissue_like, write_in_strips};
-use wsi_io::writer::{BigTiff, Compression, WriterOptions, write_pyramid};
+use wsi_io::{BigTiff, Compression, WriterOptions, write_pyramid};
 
 #[test]
 fn lossless_deflate_is_pixel_exact_on_every_level() {

@@ -128,12 +128,7 @@ fn parse_look(text: &str) -> Result<Look, String> {
 
 fn load_config(s: &SlideSettings) -> anyhow::Result<SynthConfig> {
     let mut cfg = match &s.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read", path.display()))?;
-            serde_json::from_str(&text)
-                .with_context(|| format!("{}: not a synth config", path.display()))?
-        }
+        Some(path) => SynthConfig::from_file(path)?,
         None => SynthConfig::default(),
     };
     if let Some(look) = s.look {

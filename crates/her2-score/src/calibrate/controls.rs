@@ -82,12 +82,12 @@ pub fn calibrate_from_controls(
     let scale = median_od / anchor.reference_control_od;
     let [lo, hi] = anchor.scale_limits;
     if !(lo..=hi).contains(&scale) {
-        return Err(ScoreError::InvalidConfig(format!(
-            "the controls read a median membrane OD of {median_od:.3}, {scale:.2}x the reference \
-             {}: outside intensity.scale_limits [{lo}, {hi}] (a failed stain or not 3+ \
-             controls?)",
-            anchor.reference_control_od
-        )));
+        return Err(ScoreError::ControlsOutOfRange {
+            median_od,
+            scale,
+            reference_od: anchor.reference_control_od,
+            limits: [lo, hi],
+        });
     }
     let cuts = measured.scaled(scale);
     let mut config = base.clone();

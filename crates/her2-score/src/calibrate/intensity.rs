@@ -116,12 +116,10 @@ pub(super) fn check_histograms(slides: &[&LabelledSlide]) -> Result<()> {
         .collect();
     match lacking.first() {
         None => Ok(()),
-        Some(first) => Err(ScoreError::InvalidConfig(format!(
-            "fitting the intensity cuts needs every slide's membrane OD histogram (the \
-             features CSV's `membrane_od` column, written since her2 0.2); slide `{first}` and \
-             {} more lack it: score them again",
-            lacking.len() - 1
-        ))),
+        Some(first) => Err(ScoreError::MissingHistograms {
+            first: (*first).to_owned(),
+            more: lacking.len() - 1,
+        }),
     }
 }
 

@@ -226,15 +226,16 @@ pub fn calibrate(
         )));
     }
     if options.select_voters && rule != RuleKind::Paper {
-        return Err(ScoreError::InvalidConfig(format!(
-            "voter selection applies to the paper rule, not the {rule} rule"
-        )));
+        return Err(ScoreError::invalid_config(
+            "select_voters",
+            format!("voter selection applies to the paper rule, not the {rule} rule"),
+        ));
     }
     if options.select_voters && options.target != CalibrationTarget::Thresholds {
-        return Err(ScoreError::InvalidConfig(
+        return Err(ScoreError::invalid_config(
+            "select_voters",
             "voter selection fits thresholds only; it cannot be combined with fitting the \
-             intensity cuts"
-                .to_owned(),
+             intensity cuts",
         ));
     }
     let all: Vec<&LabelledSlide> = slides.iter().collect();

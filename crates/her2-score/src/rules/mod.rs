@@ -324,9 +324,10 @@ pub(crate) fn check_threshold(name: &str, value: f64, max: f64) -> Result<(), Sc
     if value.is_finite() && (0.0..=max).contains(&value) {
         Ok(())
     } else {
-        Err(ScoreError::InvalidConfig(format!(
-            "{name} = {value} is not in [0, {max}]"
-        )))
+        Err(ScoreError::invalid_config(
+            name,
+            format!("{value} is not in [0, {max}]"),
+        ))
     }
 }
 
@@ -335,9 +336,10 @@ pub(crate) fn check_increasing(name: &str, values: &[f64]) -> Result<(), ScoreEr
     if values.windows(2).all(|pair| pair[0] <= pair[1]) {
         Ok(())
     } else {
-        Err(ScoreError::InvalidConfig(format!(
-            "{name}: cuts {values:?} must not decrease from 0|1+ to 2+|3+"
-        )))
+        Err(ScoreError::invalid_config(
+            name,
+            format!("cuts {values:?} must not decrease from 0|1+ to 2+|3+"),
+        ))
     }
 }
 

@@ -133,9 +133,10 @@ impl PaperIntegrated {
     pub fn validate(&self) -> Result<(), ScoreError> {
         for ((_, votes), name) in self.boundaries().into_iter().zip(BOUNDARY_NAMES) {
             if votes.votes().next().is_none() {
-                return Err(ScoreError::InvalidConfig(format!(
-                    "paper.{name}: no index votes at this boundary"
-                )));
+                return Err(ScoreError::invalid_config(
+                    format!("paper.{name}"),
+                    "no index votes at this boundary",
+                ));
             }
             for (measure, cut) in votes.votes() {
                 check_threshold(

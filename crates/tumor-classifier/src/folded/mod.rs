@@ -172,6 +172,7 @@ impl FoldedResNet {
     }
 
     /// Logits per image.
+    #[cfg(feature = "train")]
     pub fn num_classes(&self) -> usize {
         self.classes
     }

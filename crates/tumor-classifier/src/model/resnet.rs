@@ -63,7 +63,7 @@ impl std::str::FromStr for Arch {
 
 /// Everything needed to build a [`ResNet`]; stored in every checkpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ResNetConfig {
     /// Depth and block kind. Paper: ResNet-34.
     pub arch: Arch,
@@ -130,8 +130,16 @@ impl ResNetConfig {
         }
     }
 
-    /// Builds a freshly initialised model on `device`.
+    /// Builds a freshly initialised burn model on `device`, for training (`train` feature);
+    /// inference builds its model through [`crate::ResNetTumorModel`] and needs no burn type.
+    #[cfg(feature = "train")]
     pub fn init(&self, device: &Device) -> Result<ResNet> {
+        self.build(device)
+    }
+
+    /// Builds a freshly initialised model on `device` (the crate's constructor behind
+    /// [`ResNetTumorModel::untrained`](crate::ResNetTumorModel::untrained) and the loaders).
+    pub(crate) fn build(&self, device: &Device) -> Result<ResNet> {
         self.validate()?;
         let widths = self.widths();
         let mut in_channels = widths[0];
@@ -269,7 +277,7 @@ mod tests {
     fn every_arch_gives_logits_of_the_right_shape() {
         let device = Device::flex();
         for arch in [Arch::ResNet18, Arch::ResNet34, Arch::ResNet50] {
-            let model = ResNetConfig::new(arch, 0.0625).init(&device).unwrap();
+            let model = ResNetConfig::new(arch, 0.0625).build(&device).unwrap();
             let x = Tensor::<4>::zeros([2, 3, 32, 32], &device);
             assert_eq!(model.forward(x).dims(), [2, 2], "{arch:?}");
         }

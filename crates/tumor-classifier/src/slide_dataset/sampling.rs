@@ -8,7 +8,7 @@ use crate::error::{ClassifierError, Result};
 /// 200 per slide, half tumour, tumour >= 60% inside the annotation, normal entirely outside
 /// it, both >= 60% on tissue (the fractions `her2 synth patches` uses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SamplingConfig {
     /// Patches drawn per slide (tumour + normal).
     pub patches_per_slide: usize,

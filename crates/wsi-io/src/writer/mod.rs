@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use image::{Rgb, RgbImage};
-//! use wsi_io::writer::{Compression, PyramidWriter, WriterOptions};
+//! use wsi_io::{Compression, PyramidWriter, WriterOptions};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("synthetic.svs");

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use image::{Rgb, RgbImage};
 use openslide_rs::{Address, OpenSlide, Region, Size};
-use wsi_io::writer::{PyramidWriter, WriterOptions};
+use wsi_io::{PyramidWriter, WriterOptions};
 
 /// A tissue-like test image: smooth pink/purple background, brown and blue discs with sharp
 /// edges, and a fine hash so every pixel differs from its neighbours.
