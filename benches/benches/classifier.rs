@@ -1,7 +1,7 @@
 //! Stage 2 (tumour classifier): forward pass of the full-width ResNet-34 (2 classes) on
-//! batches of 256 x 256 patches on the CPU (burn `flex` backend), end to end from RGB
-//! patches to tumour probabilities, on burn's path and on the folded path
-//! (`CpuKernel::Folded`, the default). Compare with `../shared/peers/resnet34.py`
+//! batches of 256 x 256 patches, end to end from RGB patches to tumour probabilities: on the
+//! CPU on burn's `flex` path and on the folded path (`CpuKernel::Folded`, the default), or on
+//! the GPU named by `HER2_BENCH_DEVICE` (`cuda`, with `--features cuda`). Compare with `../shared/peers/resnet34.py`
 //! (onnxruntime / PyTorch); figures go to docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -21,33 +21,49 @@ fn patches(n: usize) -> Vec<image::RgbImage> {
         .collect()
 }
 
+/// The same batches through one model, as one criterion group.
+fn bench_model(c: &mut Criterion, group_name: &str, model: &ResNetTumorModel) {
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(10);
+    for batch in [1usize, 8, 32] {
+        let images = patches(batch);
+        let inputs: Vec<PatchInput<'_>> = images
+            .iter()
+            .map(|image| PatchInput::new(Rect::new(0, 0, 256, 256), image))
+            .collect();
+        group.throughput(Throughput::Elements(batch as u64));
+        group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
+            b.iter(|| model.predict(&inputs).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn resnet34_forward(c: &mut Criterion) {
     let spec = ModelSpec {
         resnet: ResNetConfig::new(Arch::ResNet34, 1.0),
         ..ModelSpec::default()
     };
-    let untrained = ResNetTumorModel::untrained(spec, ComputeDevice::Cpu).unwrap();
-    // Burn's flex backend (the group's historical name) and the folded path beside it.
+    // `HER2_BENCH_DEVICE=cuda` (with `--features cuda`, as scripts/gpu-check does) times the
+    // GPU instead of the CPU's two paths.
+    let device: ComputeDevice = std::env::var("HER2_BENCH_DEVICE")
+        .unwrap_or_else(|_| "cpu".into())
+        .parse()
+        .expect("HER2_BENCH_DEVICE: cpu, cuda or cuda:N");
+    let untrained = ResNetTumorModel::untrained(spec, device).unwrap();
+    if device != ComputeDevice::Cpu {
+        let name = format!("classifier/resnet34_256px_{device}").replace(':', "_");
+        bench_model(c, &name, &untrained);
+        return;
+    }
+    // Burn's flex backend (the group's historical name) and the folded path beside it, with
+    // the same weights.
     for (group_name, kernel) in [
         ("classifier/resnet34_256px_cpu", CpuKernel::Burn),
         ("classifier/resnet34_256px_cpu_folded", CpuKernel::Folded),
     ] {
-        // The same weights on either path.
         let model = untrained.clone().with_cpu_kernel(kernel).unwrap();
-        let mut group = c.benchmark_group(group_name);
-        group.sample_size(10);
-        for batch in [1usize, 8, 32] {
-            let images = patches(batch);
-            let inputs: Vec<PatchInput<'_>> = images
-                .iter()
-                .map(|image| PatchInput::new(Rect::new(0, 0, 256, 256), image))
-                .collect();
-            group.throughput(Throughput::Elements(batch as u64));
-            group.bench_with_input(BenchmarkId::new("batch", batch), &batch, |b, _| {
-                b.iter(|| model.predict(&inputs).unwrap())
-            });
-        }
-        group.finish();
+        bench_model(c, group_name, &model);
     }
 }
 
