@@ -166,7 +166,9 @@ impl FoldedResNet {
     }
 
     /// The same network on the im2col path only (no Winograd F(2x2, 3x3)): same logits to
-    /// float rounding, for comparing the two paths (`docs/benchmarks.md`).
+    /// float rounding, for comparing the two paths (`docs/benchmarks.md`). Public with the
+    /// `train` feature, like the type.
+    #[cfg(feature = "train")]
     pub fn new_without_winograd(model: &ResNet) -> Result<Self> {
         Self::fold(model, false)
     }
