@@ -452,16 +452,21 @@ mod tests {
         }
     }
 
+    /// A batch norm that changes nothing, for `channels` channels.
+    pub(super) fn identity_bn(channels: usize) -> BatchNormStats {
+        BatchNormStats {
+            gamma: vec![1.0; channels],
+            beta: vec![0.0; channels],
+            mean: vec![0.0; channels],
+            var: vec![1.0; channels],
+            epsilon: 0.0,
+        }
+    }
+
     #[test]
     fn narrow_layers_hold_only_winograd_weights_and_wide_ones_choose_by_tiles() {
         let conv = |channels: usize, stride: usize| {
-            let bn = BatchNormStats {
-                gamma: vec![1.0; channels],
-                beta: vec![0.0; channels],
-                mean: vec![0.0; channels],
-                var: vec![1.0; channels],
-                epsilon: 0.0,
-            };
+            let bn = identity_bn(channels);
             let weight = vec![0.1; channels * channels * 9];
             FoldedConv::fold(&weight, [channels, channels, 3, 3], stride, &bn, true)
         };
@@ -495,8 +500,8 @@ mod tests {
 /// `cargo test --release -p tumor-classifier --lib winograd_timing -- --ignored --nocapture`.
 #[cfg(test)]
 mod timing {
+    use super::tests::identity_bn;
     use super::*;
-    use crate::folded::fold::BatchNormStats;
     use std::time::Instant;
 
     /// Median seconds of `f` over seven runs after one warm-up.
@@ -520,13 +525,7 @@ mod timing {
             let weight: Vec<f32> = (0..channels * channels * 9)
                 .map(|i| ((i * 7919) % 1000) as f32 * 1e-4 - 0.05)
                 .collect();
-            let bn = BatchNormStats {
-                gamma: vec![1.0; channels],
-                beta: vec![0.0; channels],
-                mean: vec![0.0; channels],
-                var: vec![1.0; channels],
-                epsilon: 0.0,
-            };
+            let bn = identity_bn(channels);
             let conv = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn, true);
             let direct = FoldedConv::fold(&weight, [channels, channels, 3, 3], 1, &bn, false);
             let u = conv.winograd.clone().unwrap_or_default();
